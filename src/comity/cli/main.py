@@ -1,0 +1,108 @@
+"""The `comity` command: global options, the command groups, and error rendering.
+
+Invariant: a user mistake ends in one line on stderr and a documented exit code (docs/cli.md),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import DBAPIError, OperationalError
+from typer._click import exceptions as click_errors  # Typer vendors Click
+
+from comity.cli import context, db, demo
+from comity.cli.output import error_console
+from comity.errors import ComityError
+
+app = typer.Typer(
+    name="comity",
+    help="Records, workflow and information security for a cooperation agreement.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Command groups: each module owns a Typer sub-app named after its subject.
+app.add_typer(db.app, name="db")
+app.command(name="demo")(demo.demo)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Where comity keeps its database and keys (env COMITY_DATA_DIR).",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL; default: SQLite in the data directory (env COMITY_DATABASE_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    as_person: Annotated[
+        str | None,
+        typer.Option("--as", help="Name recorded as the acting person in the audit log."),
+    ] = None,
+) -> None:
+    ctx.obj = context.build_context(data_dir, database_url, as_person or _login_name())
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+#: Exit codes for failures that are not ComityErrors (the rest come from `ComityError.exit_code`).
+EXIT_USAGE = 2
+EXIT_DATABASE = 7
+
+
+def _database_message(exc: DBAPIError) -> str:
+    first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    if "no such table" in first or ("does not exist" in first and "relation" in first):
+        return f"the database is not migrated ({first}); run `comity db upgrade`"
+    return f"cannot use the database: {first}"
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        error_console.print("comity: aborted")
+        sys.exit(130)
+    except click_errors.NoArgsIsHelpError as exc:
+        # A bare group name (`comity db`) is a request for its help, not a mistake.
+        print(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(0)
+    except click_errors.ClickException as exc:
+        hint = "" if isinstance(exc, click_errors.BadParameter) else " (see `comity --help`)"
+        error_console.print(f"comity: error: {exc.format_message()}{hint}", markup=False)
+        sys.exit(exc.exit_code or EXIT_USAGE)
+    except ComityError as exc:
+        error_console.print(f"comity: {exc.code}: {exc.one_line()}", markup=False)
+        sys.exit(exc.exit_code)
+    except OperationalError as exc:
+        error_console.print(f"comity: unavailable: {_database_message(exc)}", markup=False)
+        sys.exit(EXIT_DATABASE)
+    except DBAPIError as exc:
+        error_console.print(f"comity: unavailable: {_database_message(exc)}", markup=False)
+        sys.exit(EXIT_DATABASE)

@@ -1,0 +1,1 @@
+"""Adapters over `cryptography`: sealing, keys, signatures. Randomness lives here."""

@@ -1,0 +1,1 @@
+"""The functional core: pure rules and values. No I/O, clock, randomness, database or web."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, repositories (queries only) and Alembic migrations."""

@@ -1,0 +1,100 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (production).
+
+Invariant: on SQLite every connection has foreign keys on, WAL journalling and a busy timeout,
+and a writing transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on the
+database lock instead of failing half-way with SQLITE_BUSY. Read-only work can ask for
+``DEFERRED`` through `read_only_session`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
+
+from comity.errors import InvalidInput, Unavailable
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for `url`, with comity's connection rules applied."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InvalidInput(
+            f"cannot parse database URL {url!r}", location="COMITY_DATABASE_URL", reason=str(exc)
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _check_sqlite_directory(Path(parsed.database))
+        engine = create_engine(parsed, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    raise InvalidInput(
+        f"unsupported database {backend!r}",
+        location="COMITY_DATABASE_URL",
+        reason="comity runs on sqlite:/// or postgresql+psycopg://",
+    )
+
+
+def _check_sqlite_directory(path: Path) -> None:
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(
+            f"cannot create data directory {directory}", reason=exc.strerror or str(exc)
+        ) from exc
+    probe = path if path.exists() else directory
+    import os
+
+    if not os.access(probe, os.W_OK):
+        raise Unavailable(
+            f"data directory {directory} is not writable",
+            reason="choose another with --data-dir or COMITY_DATA_DIR",
+        )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from pysqlite so that BEGIN is ours to choose.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def write_session(engine: Engine) -> Session:
+    """A session whose transaction may write (the default for commands and requests)."""
+    return Session(engine, expire_on_commit=False)
+
+
+def read_only_session(engine: Engine) -> Session:
+    """A session for reads: on SQLite it does not take the write lock."""
+    if is_sqlite(engine):
+        return Session(engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
+    return Session(engine, expire_on_commit=False)

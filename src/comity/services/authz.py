@@ -1,0 +1,42 @@
+"""Authorisation from the actor, checked inside services (routes and commands never decide alone).
+
+A denial is an `AccessDenied` carrying the attempted action and target. The entry point that owns
+the transaction rolls the work back and then calls `record_denial` in a fresh transaction, so
+every denial is in the audit log even though the denied change is not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from comity.domain.actors import Actor
+from comity.errors import AccessDenied
+from comity.services import audit
+
+
+def require_role(actor: Actor, roles: str | set[str], *, action: str, target: audit.Target) -> None:
+    """Raise `AccessDenied` unless `actor` holds one of `roles` (a local operator holds all)."""
+    wanted = {roles} if isinstance(roles, str) else roles
+    if any(actor.has_role(role) for role in wanted):
+        return
+    raise AccessDenied(
+        f"{actor.person} ({actor.party}) may not {action} {target}",
+        reason=f"needs the role {' or '.join(sorted(wanted))}",
+        action=action,
+        target=str(target),
+    )
+
+
+def record_denial(session: Session, actor: Actor, denial: AccessDenied) -> None:
+    """Append the `<subject>.denied` leaf for a denial (called by entry points, see module doc)."""
+    action = str(denial.fields.get("action") or "unknown.action")
+    target_text = str(denial.fields.get("target") or "unknown:unknown")
+    target_type, _, target_id = target_text.partition(":")
+    subject = action.split(".", 1)[0]
+    audit.record(
+        session,
+        actor,
+        f"{subject}.denied",
+        audit.Target(target_type, target_id),
+        {"after": {"attempted": action, "reason": denial.reason or denial.message}},
+    )

@@ -1,0 +1,1 @@
+"""The FastAPI application: `api/` (JSON, OpenAPI) and `pages/` (Jinja2 + htmx)."""
