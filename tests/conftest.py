@@ -59,6 +59,8 @@ def _create_database(backend: str, tmp_path: Path) -> Iterator[Database]:
         return
     base_url = _postgres_url()
     if base_url is None:
+        if os.environ.get("COMITY_REQUIRE_POSTGRES"):
+            pytest.fail(f"COMITY_REQUIRE_POSTGRES is set but {POSTGRES_URL_ENV} is not")
         pytest.skip(f"{POSTGRES_URL_ENV} is not set: PostgreSQL leg skipped")
     admin = create_engine(
         make_url(base_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"

@@ -8,6 +8,7 @@ database lock instead of failing half-way with SQLITE_BUSY. Read-only work can a
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -53,21 +54,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _check_sqlite_directory(path: Path) -> None:
+    """Fail early, in one clear line, when the data directory cannot hold the database.
+
+    Writing a probe file is the only honest test: permission bits say nothing for root, and a
+    read-only mount refuses writes whatever the bits say.
+    """
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".comity-probe-"):
+            pass
     except OSError as exc:
         raise Unavailable(
-            f"cannot create data directory {directory}", reason=exc.strerror or str(exc)
-        ) from exc
-    probe = path if path.exists() else directory
-    import os
-
-    if not os.access(probe, os.W_OK):
-        raise Unavailable(
             f"data directory {directory} is not writable",
-            reason="choose another with --data-dir or COMITY_DATA_DIR",
-        )
+            reason=f"{exc.strerror or exc}; choose another with --data-dir or COMITY_DATA_DIR",
+        ) from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

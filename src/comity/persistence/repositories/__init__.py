@@ -1,0 +1,1 @@
+"""Queries only: each module reads the tables of one subject; services do the writing."""
