@@ -68,8 +68,8 @@ def _create_database(backend: str, tmp_path: Path) -> Iterator[Database]:
     name = f"comity_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base_url).set(drivername="postgresql+psycopg", database=name)
-    url_text = url.render_as_string(hide_password=False)
+    pg_url = make_url(base_url).set(drivername="postgresql+psycopg", database=name)
+    url_text = pg_url.render_as_string(hide_password=False)
     engine = make_engine(url_text)
     try:
         yield Database(backend, url_text, engine)

@@ -19,7 +19,7 @@ from comity.config import Settings
 from comity.domain.actors import Actor
 from comity.errors import AccessDenied
 from comity.persistence.db import make_engine, read_only_session, write_session
-from comity.services import authz
+from comity.services import audit, authz
 
 
 @dataclass
@@ -39,12 +39,18 @@ class CliContext:
         """One command, one transaction: committed on success, rolled back on any error.
         A denial is then written to the audit log in a transaction of its own."""
         try:
-            with write_session(self.engine) as session, session.begin():
+            with self._write_session() as session, session.begin():
                 yield session
         except AccessDenied as denial:
-            with write_session(self.engine) as session, session.begin():
+            with self._write_session() as session, session.begin():
                 authz.record_denial(session, self.actor, denial)
             raise
+
+    def _write_session(self) -> Session:
+        session = write_session(self.engine)
+        # Every leaf this command appends names this node's log (refused if the log has another).
+        audit.bind_origin(session, self.settings.log_origin)
+        return session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -15,7 +15,10 @@ import typer
 from sqlalchemy.exc import DBAPIError, OperationalError
 from typer._click import exceptions as click_errors  # Typer vendors Click
 
-from comity.cli import context, db, demo
+from comity.cli import agreements, context, db, demo, serve, users
+from comity.cli import audit as audit_cli
+from comity.cli import lifecycle as lifecycle_cli
+from comity.cli import security as security_cli
 from comity.cli.output import error_console
 from comity.errors import ComityError
 
@@ -30,7 +33,18 @@ app = typer.Typer(
 
 # Command groups: each module owns a Typer sub-app named after its subject.
 app.add_typer(db.app, name="db")
+app.add_typer(audit_cli.app, name="audit")
+app.add_typer(lifecycle_cli.app, name="lifecycle")
+app.add_typer(agreements.app, name="agreement")
+app.add_typer(security_cli.label_app, name="label")
+app.add_typer(security_cli.clearance_app, name="clearance")
+app.add_typer(security_cli.grant_app, name="grant")
+app.add_typer(security_cli.access_app, name="access")
+app.add_typer(security_cli.scheme_app, name="scheme")
+app.add_typer(security_cli.equivalence_app, name="equivalence")
 app.command(name="demo")(demo.demo)
+app.add_typer(users.app, name="user")
+app.command(name="serve")(serve.serve)
 
 
 @app.callback()

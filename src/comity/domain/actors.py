@@ -14,11 +14,14 @@ class Actor:
 
     `roles` are the role names the person holds *now* (dated assignments are resolved by the
     service that builds the actor); services check them, routes never decide access alone.
+    `grants` narrows roles to scopes: ``(role, scope)`` pairs where scope is an agreement id or
+    ``"*"``. An actor built without grants (the CLI, older callers) holds its roles everywhere.
     """
 
     person: str
     party: str
     roles: frozenset[str] = field(default_factory=frozenset)
+    grants: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     @classmethod
     def local_operator(cls, person: str = "cli") -> Actor:
@@ -27,3 +30,12 @@ class Actor:
 
     def has_role(self, role: str) -> bool:
         return role in self.roles or "local_operator" in self.roles
+
+    def has_role_for(self, role: str, scope: str) -> bool:
+        """Whether the actor holds `role` for `scope` (an agreement id): a grant for that scope
+        or for every scope (``"*"``)."""
+        if "local_operator" in self.roles:
+            return True
+        if not self.grants:
+            return role in self.roles
+        return (role, "*") in self.grants or (role, scope) in self.grants

@@ -1,30 +1,68 @@
-"""Appending to the verifiable audit log, in the caller's transaction.
+"""The verifiable audit log: appending in the caller's transaction, checkpoints, proofs,
+verification, export.
 
 Invariant: a change and its leaf commit together or not at all, and leaf indices are 0..n-1
 without gaps. The index is the tree size read from the locked head row (``SELECT … FOR UPDATE``
 on PostgreSQL; on SQLite the writing transaction already holds the database lock from
-``BEGIN IMMEDIATE``), never a sequence, so a rolled-back append leaves no hole.
+``BEGIN IMMEDIATE``), never a sequence, so a rolled-back append leaves no hole. Every append
+also stores the complete subtrees it finishes (`audit_node`), so proofs read O(log n) rows.
+A checkpoint is signed only after a consistency proof from the previous one verifies.
+
+The log's origin (its C2SP identity) is kept in the head row. The first append or checkpoint
+fixes it, from ``session.info["comity.log_origin"]`` (set by entry points from
+``Settings.log_origin``), else from `DEFAULT_ORIGIN`; after that it never changes, and a setting
+that disagrees is refused rather than silently starting a second identity.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import rfc8785
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from comity.crypto import signing
 from comity.domain.actors import Actor
-from comity.domain.audit import merkle
-from comity.errors import Unavailable
-from comity.persistence.models.audit import AuditHead, AuditLeaf
+from comity.domain.audit import merkle, tiles
+from comity.domain.audit import note as notes
+from comity.errors import (
+    ComityError,
+    Conflict,
+    IntegrityFailure,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    Unavailable,
+)
+from comity.persistence.models.audit import (
+    AuditCheckpoint,
+    AuditHead,
+    AuditLeaf,
+    AuditNode,
+    AuditSalt,
+)
 
 LEAF_VERSION = 1
 HEAD_ID = 1
+DEFAULT_ORIGIN = "comity/local"
+#: Key in `Session.info` through which an entry point hands the configured origin down.
+ORIGIN_INFO_KEY = "comity.log_origin"
+#: Entry bundles use uint16 lengths, so a leaf must stay below 64 KiB.
+MAX_LEAF_BYTES = (1 << 16) - 1
+#: Leaves read per query while verifying (bounded memory at any log size).
+VERIFY_CHUNK = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +75,52 @@ class Target:
     def __str__(self) -> str:
         return f"{self.type}:{self.id}"
 
+    @classmethod
+    def parse(cls, text_value: str) -> Target:
+        """``TYPE:ID`` as typed on the command line."""
+        kind, sep, ident = text_value.partition(":")
+        if not sep or not kind or not ident:
+            raise InvalidInput(f"record {text_value!r} does not read TYPE:ID", location="--record")
+        return cls(kind, ident)
+
+
+# --- Leaves --------------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    """A state as plain JSON values (dates as ISO text, decimals as text) for canonical JSON."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_jsonable(v) for v in value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return _jsonable(value.value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
 
 def commitment(state: Any, salt: bytes) -> str:
     """A salted SHA-256 commitment to a record state: proves what it was to whoever holds the
     state and the salt, and reveals nothing to whoever holds only the log."""
-    return hashlib.sha256(salt + rfc8785.dumps(state)).hexdigest()
+    return "sha256:" + hashlib.sha256(salt + rfc8785.dumps(_jsonable(state))).hexdigest()
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def _timestamp(moment: datetime) -> str:
+    # Fixed precision, so that equal instants always give equal bytes.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def record(
@@ -51,49 +130,61 @@ def record(
     target: Target,
     details: dict[str, Any] | None = None,
     *,
-    origin: str = "comity/local",
+    origin: str | None = None,
     now: datetime | None = None,
 ) -> AuditLeaf:
     """Append one leaf for `action` (``<subject>.<verb>``) on `target` by `actor`.
 
     `details` may carry ``before`` and ``after`` states; only salted commitments to them enter
-    the leaf. Never pass classified content in `details`: it is not stored, but its commitment
-    is, and the leaf is shared with the other party.
+    the leaf (the salts go to `audit_salt`, private to this node). Never pass classified content
+    in `details`: it is not stored, but its commitment is, and the leaf is shared with the other
+    party.
     """
     if "." not in action:
         raise ValueError(f"audit action {action!r} must read '<subject>.<verb>'")
     details = details or {}
     head = _locked_head(session)
+    log_origin = _fix_origin(session, head, origin)
     index = head.size
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    salt = secrets.token_bytes(16)
-    commitments = {
-        key: commitment(details[key], salt) for key in ("before", "after") if key in details
-    }
     body: dict[str, Any] = {
         "v": LEAF_VERSION,
-        "origin": origin,
-        "index": index,
-        "time": moment.isoformat().replace("+00:00", "Z"),
-        "actor": {"party": actor.party, "person": actor.person},
-        "action": action,
-        "record": {"type": target.type, "id": target.id},
-        "commitments": commitments,
+        "log": log_origin,
+        "idx": index,
+        "ts": _timestamp(moment),
+        "actor": {"party": _nfc(actor.party), "person": _nfc(actor.person)},
+        "action": _nfc(action),
+        "record": {"type": _nfc(target.type), "id": _nfc(target.id)},
     }
+    salts: dict[str, bytes] = {}
+    for key in ("before", "after"):
+        if key in details:
+            salts[key] = secrets.token_bytes(16)
+            body[key] = commitment(details[key], salts[key])
     leaf_bytes = rfc8785.dumps(body)
+    if len(leaf_bytes) > MAX_LEAF_BYTES:
+        raise InvalidInput(
+            f"audit leaf for {target} is {len(leaf_bytes)} bytes", reason="the limit is 64 KiB"
+        )
     hashed = merkle.leaf_hash(leaf_bytes)
-    frontier = [head.frontier[i : i + 32] for i in range(0, len(head.frontier), 32)]
-    frontier = merkle.append_to_frontier(frontier, index, hashed)
+    frontier, completed = merkle.append_with_nodes(
+        merkle.split_frontier(head.frontier), index, hashed
+    )
     leaf = AuditLeaf(
         index=index,
         leaf=leaf_bytes,
         leaf_hash=hashed,
-        action=action,
-        record_type=target.type,
-        record_id=target.id,
+        action=body["action"],
+        record_type=body["record"]["type"],
+        record_id=body["record"]["id"],
         recorded_at=moment,
     )
     session.add(leaf)
+    session.add_all(AuditNode(level=n.level, index=n.index, hash=n.hash) for n in completed)
+    if salts:
+        session.add(
+            AuditSalt(leaf_index=index, before=salts.get("before"), after=salts.get("after"))
+        )
     head.size = index + 1
     head.frontier = b"".join(frontier)
     head.root = merkle.root_from_frontier(frontier)
@@ -101,11 +192,794 @@ def record(
     return leaf
 
 
+def check_commitment(session: Session, index: int, which: str, state: Any) -> bool:
+    """Whether `state` is what leaf `index` committed to as its `which` (before/after) state."""
+    if which not in ("before", "after"):
+        raise InvalidInput(f"{which!r} is neither 'before' nor 'after'")
+    leaf = session.get(AuditLeaf, index)
+    salt_row = session.get(AuditSalt, index)
+    if leaf is None:
+        raise NotFound(f"no audit leaf {index}", code="audit.leaf_not_found")
+    salt = getattr(salt_row, which) if salt_row is not None else None
+    if salt is None:
+        raise NotFound(f"no salt for the {which} state of leaf {index} (erased or never set)")
+    return bool(json.loads(leaf.leaf).get(which) == commitment(state, salt))
+
+
 def _locked_head(session: Session) -> AuditHead:
+    # A session kept across transactions (expire_on_commit=False) must not append on a stale
+    # size loaded before another process moved the head: refresh the row we lock (SQLAlchemy
+    # already does so for FOR UPDATE; said explicitly because the invariant depends on it).
     head = session.scalars(
-        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if head is None:
         # The first migration inserts the head row; without it the database was not migrated.
         raise Unavailable("the audit log has no head row", reason="run `comity db upgrade`")
     return head
+
+
+def _read_head(session: Session) -> AuditHead:
+    head = session.get(AuditHead, HEAD_ID)
+    if head is None:
+        raise Unavailable("the audit log has no head row", reason="run `comity db upgrade`")
+    return head
+
+
+def _fix_origin(session: Session, head: AuditHead, wanted: str | None) -> str:
+    wanted = wanted or session.info.get(ORIGIN_INFO_KEY)
+    if head.origin is None:
+        origin = wanted or DEFAULT_ORIGIN
+        if not notes.valid_origin(origin):
+            raise InvalidInput(
+                f"log origin {origin!r} is empty or contains a space or '+'",
+                location="COMITY_LOG_ORIGIN",
+            )
+        head.origin = origin
+        return origin
+    if wanted and wanted != head.origin:
+        raise Conflict(
+            f"this log's origin is {head.origin!r}, not {wanted!r}",
+            code="audit.origin_mismatch",
+            reason="a log never changes its origin; start a new database for a new origin",
+        )
+    return head.origin
+
+
+def stored_origin(session: Session) -> str | None:
+    """The origin fixed in the head (None until the first append or checkpoint)."""
+    return _read_head(session).origin
+
+
+def bind_origin(session: Session, origin: str) -> None:
+    """Make `origin` the origin of this session's appends (entry points call this)."""
+    session.info[ORIGIN_INFO_KEY] = origin
+
+
+# --- Reading the tree ----------------------------------------------------------------------------
+
+
+def _read_nodes(
+    session: Session, wanted: Iterable[merkle.NodeId], *, leaf: int | None = None
+) -> dict[merkle.NodeId, bytes]:
+    """The stored hashes of the given complete subtrees, in one query.
+
+    Proofs are read on every request, so this is one plain SQL statement (building SQLAlchemy
+    expressions for ~40 row keys costs more than the query). Keys are Python ints passed
+    through ``int()``: nothing from outside reaches the SQL text. With `leaf`, the same round
+    trip also fetches that leaf's bytes, returned under the key ``(-1, leaf)``.
+    """
+    wanted = set(wanted)
+    leaves = sorted(index for level, index in wanted if level == 0)
+    inner = sorted(node for node in wanted if node[0] > 0)
+    parts = []
+    if leaf is not None:
+        parts.append(
+            f"SELECT -1, leaf_index, leaf FROM audit_leaf WHERE leaf_index = {int(leaf)}"  # noqa: S608
+        )
+    if leaves:
+        listed = ",".join(str(int(index)) for index in leaves)
+        parts.append(
+            f"SELECT 0, leaf_index, leaf_hash FROM audit_leaf WHERE leaf_index IN ({listed})"  # noqa: S608
+        )
+    if inner:
+        # OR of primary-key lookups: both engines turn it into one index probe per key
+        # (a row-value IN over VALUES makes SQLite scan the table).
+        keys = " OR ".join(
+            f"(level = {int(level)} AND node_index = {int(index)})" for level, index in inner
+        )
+        parts.append(f"SELECT level, node_index, hash FROM audit_node WHERE {keys}")  # noqa: S608
+    found: dict[merkle.NodeId, bytes] = {}
+    if parts:
+        rows = session.connection().exec_driver_sql(" UNION ALL ".join(parts))
+        found = {(int(level), int(index)): bytes(hashed) for level, index, hashed in rows}
+    missing = wanted - found.keys()
+    if leaf is not None and (-1, leaf) not in found:
+        missing.add((0, leaf))
+    if missing:
+        level, index = min(missing, key=lambda n: n[1] << n[0])
+        raise IntegrityFailure(
+            f"stored subtree level {level} index {index} is missing",
+            code="audit.tampered",
+            location=f"audit_node {level}/{index}",
+            index=index << level,
+        )
+    return found
+
+
+def _hashes(session: Session, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    nodes = _read_nodes(session, merkle.nodes_for(ranges))
+    return merkle.hashes_for(ranges, lambda level, index: nodes[(level, index)])
+
+
+def _root_at(session: Session, size: int) -> bytes:
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return _hashes(session, [(0, size)])[0]
+
+
+def _check_size(size: int | None, head_size: int, what: str) -> int:
+    if size is None:
+        return head_size
+    if not 0 < size <= head_size:
+        raise InvalidInput(
+            f"{what} {size} is not between 1 and the log size {head_size}", location=what
+        )
+    return size
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    index: int
+    size: int
+    leaf: bytes
+    leaf_hash: bytes
+    root: bytes
+    proof: list[bytes]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "size": self.size,
+            "leaf": self.leaf.decode(),
+            "leaf_hash": self.leaf_hash.hex(),
+            "root": self.root.hex(),
+            "root_base64": base64.b64encode(self.root).decode(),
+            "proof": [h.hex() for h in self.proof],
+        }
+
+
+def prove_inclusion(session: Session, index: int, size: int | None = None) -> InclusionProof:
+    """The RFC 6962 inclusion proof of leaf `index` in the tree of `size` (default: now)."""
+    head = _read_head(session)
+    size = _check_size(size, head.size, "size")
+    if not 0 <= index < size:
+        raise InvalidInput(f"leaf index {index} is not below tree size {size}", location="INDEX")
+    ranges = merkle.inclusion_proof_ranges(index, size)
+    nodes = _read_nodes(session, merkle.nodes_for([*ranges, (0, size)]), leaf=index)
+    leaf = nodes[(-1, index)]
+    reader = lambda level, ix: nodes[(level, ix)]  # noqa: E731
+    proof = merkle.hashes_for(ranges, reader)
+    root_hash = merkle.range_hash(0, size, reader)
+    leaf_hash = merkle.leaf_hash(leaf)
+    # Self-check: never hand out a proof that does not verify.
+    merkle.verify_inclusion(leaf_hash, index, size, proof, root_hash)
+    return InclusionProof(index, size, leaf, leaf_hash, root_hash, proof)
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    size1: int
+    size2: int
+    root1: bytes
+    root2: bytes
+    proof: list[bytes]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "size1": self.size1,
+            "size2": self.size2,
+            "root1": self.root1.hex(),
+            "root2": self.root2.hex(),
+            "proof": [h.hex() for h in self.proof],
+        }
+
+
+def prove_consistency(session: Session, size1: int, size2: int | None = None) -> ConsistencyProof:
+    """The RFC 6962 proof that the tree of `size1` is a prefix of the tree of `size2`."""
+    head = _read_head(session)
+    size2 = _check_size(size2, head.size, "size")
+    if not 0 < size1 <= size2:
+        raise InvalidInput(f"size {size1} is not between 1 and {size2}", location="SIZE1")
+    ranges = merkle.consistency_proof_ranges(size1, size2)
+    nodes = _read_nodes(session, merkle.nodes_for([*ranges, (0, size1), (0, size2)]))
+    reader = lambda level, ix: nodes[(level, ix)]  # noqa: E731
+    proof = merkle.hashes_for(ranges, reader)
+    root1 = merkle.range_hash(0, size1, reader)
+    root2 = merkle.range_hash(0, size2, reader)
+    merkle.verify_consistency(size1, size2, root1, root2, proof)
+    return ConsistencyProof(size1, size2, root1, root2, proof)
+
+
+# --- Checkpoints ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    origin: str
+    size: int
+    root: bytes
+    note: str
+    created: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "size": self.size,
+            "root": base64.b64encode(self.root).decode(),
+            "note": self.note,
+            "created": self.created,
+        }
+
+
+def checkpoint(
+    session: Session, actor: Actor, signer: signing.NoteSigner, *, now: datetime | None = None
+) -> CheckpointInfo:
+    """Sign a checkpoint of the log as it stands, after proving it consistent with the last one.
+
+    Refuses (IntegrityFailure) when the stored tree disagrees with the head or the last
+    checkpoint: a log must never sign two inconsistent views of its history.
+    """
+    from comity.services import authz  # authz records denials through this module
+
+    head = _locked_head(session)
+    origin = _fix_origin(session, head, signer.name)
+    authz.require_role(
+        actor, {"administrator", "auditor"}, action="audit.checkpoint", target=Target("log", origin)
+    )
+    if head.size == 0:
+        raise InvalidTransition("the audit log is empty: there is nothing to sign")
+    root_hash = _root_at(session, head.size)
+    if (
+        root_hash != head.root
+        or merkle.root_from_frontier(merkle.split_frontier(head.frontier)) != root_hash
+    ):
+        raise IntegrityFailure(
+            f"the stored tree of size {head.size} disagrees with the head",
+            code="audit.tampered",
+            location="audit_head",
+            size=head.size,
+            reason="refusing to sign; run `comity audit verify`",
+        )
+    last = session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)
+    ).one_or_none()
+    if last is not None:
+        _check_checkpoint_row(last, origin, [signer.vkey])
+        if last.size > head.size:
+            raise IntegrityFailure(
+                f"the log shrank from {last.size} to {head.size} leaves",
+                code="audit.fork",
+                size=last.size,
+            )
+        if last.size == head.size:
+            if last.root != root_hash:
+                raise IntegrityFailure(
+                    f"the root of size {head.size} differs from its checkpoint",
+                    code="audit.fork",
+                    size=last.size,
+                )
+            return CheckpointInfo(origin, last.size, last.root, last.note, created=False)
+        proof = merkle.consistency_proof(
+            last.size, head.size, _reader(session, last.size, head.size)
+        )
+        try:
+            merkle.verify_consistency(last.size, head.size, last.root, root_hash, proof)
+        except merkle.ProofError as exc:
+            raise IntegrityFailure(
+                f"the log of size {head.size} is not consistent with checkpoint {last.size}",
+                code="audit.fork",
+                size=last.size,
+                reason="refusing to sign",
+            ) from exc
+    signed = signer.sign(notes.checkpoint_body(origin, head.size, root_hash))
+    session.add(
+        AuditCheckpoint(
+            size=head.size, root=root_hash, note=signed, created_at=now or datetime.now(UTC)
+        )
+    )
+    session.flush()
+    return CheckpointInfo(origin, head.size, root_hash, signed, created=True)
+
+
+def _reader(session: Session, size1: int, size2: int) -> merkle.NodeReader:
+    nodes = _read_nodes(session, merkle.nodes_for(merkle.consistency_proof_ranges(size1, size2)))
+    return lambda level, index: nodes[(level, index)]
+
+
+def _check_checkpoint_row(row: AuditCheckpoint, origin: str, vkeys: Sequence[str]) -> None:
+    """The row's note is well formed, signed by a known key, and agrees with its columns."""
+    where = f"audit_checkpoint {row.size}"
+    try:
+        opened = signing.verify_note(row.note, vkeys) if vkeys else notes.parse_note(row.note)
+        parsed = notes.parse_checkpoint(opened.text)
+    except ComityError as exc:
+        raise IntegrityFailure(
+            f"checkpoint of size {row.size}: {exc.message}",
+            code="audit.tampered",
+            location=where,
+            size=row.size,
+        ) from exc
+    if parsed.origin != origin or parsed.size != row.size or parsed.root != row.root:
+        raise IntegrityFailure(
+            f"checkpoint of size {row.size} disagrees with its note",
+            code="audit.tampered",
+            location=where,
+            size=row.size,
+        )
+
+
+def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    return session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)
+    ).one_or_none()
+
+
+# --- Verification --------------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyReport:
+    origin: str | None
+    size: int
+    root: bytes
+    leaves: int = 0
+    nodes: int = 0
+    checkpoints: int = 0
+    signatures_checked: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "origin": self.origin,
+            "size": self.size,
+            "root": self.root.hex(),
+            "leaves_checked": self.leaves,
+            "nodes_checked": self.nodes,
+            "checkpoints_checked": self.checkpoints,
+            "signatures_checked": self.signatures_checked,
+            "notes": self.notes,
+        }
+
+
+def _tampered(message: str, *, location: str, **fields: Any) -> IntegrityFailure:
+    return IntegrityFailure(message, code="audit.tampered", location=location, **fields)
+
+
+def _check_leaf_content(
+    index: int, leaf: bytes, origin: str | None, columns: tuple[Any, ...]
+) -> None:
+    action, record_type, record_id, recorded_at = columns
+    try:
+        body = json.loads(leaf.decode())
+        ok = (
+            isinstance(body, dict)
+            and body.get("v") == LEAF_VERSION
+            and body.get("idx") == index
+            and body.get("log") == origin
+            and body.get("action") == action
+            and body.get("record") == {"type": record_type, "id": record_id}
+        )
+        if ok:
+            stamp_text = body["ts"]
+            # fromisoformat is C-fast; the Z suffix and fixed precision are checked by length.
+            stamp = datetime.fromisoformat(stamp_text[:-1])
+            ok = stamp_text[-1] == "Z" and len(stamp_text) == 27
+            stored = recorded_at
+            if stored.tzinfo is not None:
+                stored = stored.astimezone(UTC).replace(tzinfo=None)
+            ok = ok and stamp == stored
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise _tampered(
+            f"leaf {index}: its content does not match its position, log or columns",
+            location=f"audit_leaf {index}",
+            index=index,
+        )
+
+
+def verify(session: Session, vkeys: Sequence[str] = ()) -> VerifyReport:
+    """Recompute every leaf hash, every stored subtree, the head and every checkpoint from the
+    leaves; check checkpoint signatures against `vkeys` (when given) and their mutual
+    consistency. Raises `IntegrityFailure` naming the first bad index (or checkpoint size)."""
+    head = _read_head(session)
+    size, origin = head.size, head.origin
+    report = VerifyReport(origin, size, head.root, signatures_checked=bool(vkeys))
+    checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size)))
+    roots_at: dict[int, bytes] = {}
+    wanted_roots = {row.size for row in checkpoints if row.size <= size}
+    frontier: list[bytes] = []
+    expected = 0
+    connection = session.connection()
+    for start in range(0, size, VERIFY_CHUNK):
+        end = min(start + VERIFY_CHUNK, size)
+        # Core rows, not ORM loading: verification reads every leaf and is bounded by this loop.
+        rows = connection.execute(
+            select(
+                AuditLeaf.index,
+                AuditLeaf.leaf,
+                AuditLeaf.leaf_hash,
+                AuditLeaf.action,
+                AuditLeaf.record_type,
+                AuditLeaf.record_id,
+                AuditLeaf.recorded_at,
+            )
+            .where(AuditLeaf.index >= start, AuditLeaf.index < end)
+            .order_by(AuditLeaf.index)
+        )
+        pending: dict[int, dict[int, bytes]] = {}
+        for index, leaf, stored_hash, *columns in rows:
+            if index != expected:
+                raise _tampered(
+                    f"leaf {expected} is missing", location=f"audit_leaf {expected}", index=expected
+                )
+            hashed = hashlib.sha256(b"\x00" + leaf).digest()
+            if hashed != stored_hash:
+                raise _tampered(
+                    f"leaf {index}: the stored hash does not match the leaf's bytes",
+                    location=f"audit_leaf {index}",
+                    index=index,
+                )
+            _check_leaf_content(index, leaf, origin, tuple(columns))
+            merkle.push(frontier, index, hashed, pending)
+            expected += 1
+            if expected in wanted_roots:
+                roots_at[expected] = merkle.root_from_frontier(frontier)
+        if expected != end:
+            raise _tampered(
+                f"leaf {expected} is missing", location=f"audit_leaf {expected}", index=expected
+            )
+        report.nodes += _compare_nodes(session, pending)
+    report.leaves = expected
+    computed_root = merkle.root_from_frontier(frontier)
+    if head.root != computed_root or head.frontier != b"".join(frontier):
+        raise _tampered(
+            f"the head of size {size} does not match the root of its leaves",
+            location="audit_head",
+            size=size,
+        )
+    _check_no_extra_rows(session, size, report.nodes)
+    previous: AuditCheckpoint | None = None
+    for row in checkpoints:
+        if origin is None:
+            raise _tampered("checkpoints exist but the head has no origin", location="audit_head")
+        _check_checkpoint_row(row, origin, vkeys)
+        if row.size > size:
+            raise _tampered(
+                f"checkpoint of size {row.size} is beyond the log's {size} leaves",
+                location=f"audit_checkpoint {row.size}",
+                size=row.size,
+            )
+        if roots_at.get(row.size) != row.root:
+            raise _tampered(
+                f"checkpoint of size {row.size} does not match the root of its leaves",
+                location=f"audit_checkpoint {row.size}",
+                size=row.size,
+            )
+        if previous is not None:
+            proof = merkle.consistency_proof(
+                previous.size, row.size, _reader(session, previous.size, row.size)
+            )
+            merkle.verify_consistency(previous.size, row.size, previous.root, row.root, proof)
+        previous = row
+        report.checkpoints += 1
+    if not vkeys and checkpoints:
+        report.notes.append("checkpoint signatures not checked: no verifier key given")
+    return report
+
+
+def _compare_nodes(session: Session, pending: dict[int, dict[int, bytes]]) -> int:
+    """Stored subtrees equal the recomputed ones, level by level over one chunk's range."""
+    checked = 0
+    for level, computed in sorted(pending.items()):
+        low, high = min(computed), max(computed)
+        query = select(AuditNode.index, AuditNode.hash).where(
+            AuditNode.level == level, AuditNode.index.between(low, high)
+        )
+        stored: dict[int, bytes] = dict(session.execute(query).all())
+        if stored != computed:
+            bad = min(i for i in computed if stored.get(i) != computed[i])
+            raise _tampered(
+                f"subtree level {level} index {bad} (leaves {bad << level}.."
+                f"{((bad + 1) << level) - 1}) does not match its leaves",
+                location=f"audit_node {level}/{bad}",
+                index=bad << level,
+            )
+        checked += len(computed)
+    return checked
+
+
+def _check_no_extra_rows(session: Session, size: int, nodes: int) -> None:
+    """No leaf, node or checkpoint beyond the head, unless the head moved meanwhile (a
+    concurrent append committed after we read it)."""
+    extra_leaves = session.scalar(select(func.count()).where(AuditLeaf.index >= size)) or 0
+    total_nodes = session.scalar(select(func.count()).select_from(AuditNode)) or 0
+    if not extra_leaves and total_nodes == nodes:
+        return
+    now_size = session.scalar(select(AuditHead.size).where(AuditHead.id == HEAD_ID))
+    if now_size != size:
+        return  # appended since: those rows are checked by the next verification
+    if extra_leaves:
+        raise _tampered(
+            f"leaf {size} exists beyond the head's {size} leaves",
+            location=f"audit_leaf {size}",
+            index=size,
+        )
+    inside = session.scalar(
+        text(
+            "SELECT count(*) FROM audit_node WHERE (CAST(node_index AS BIGINT) + 1) * "
+            "(CAST(1 AS BIGINT) << level) <= :size"
+        ),
+        {"size": size},
+    )
+    raise _tampered(
+        f"{total_nodes - nodes} subtree row(s) that no leaf produced "
+        f"({inside} inside the tree, {nodes} expected)",
+        location="audit_node",
+        index=size,
+    )
+
+
+# --- Listing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    index: int
+    time: str
+    party: str
+    person: str
+    action: str
+    record_type: str
+    record_id: str
+    leaf_hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "time": self.time,
+            "actor": {"party": self.party, "person": self.person},
+            "action": self.action,
+            "record": {"type": self.record_type, "id": self.record_id},
+            "leaf_hash": self.leaf_hash,
+        }
+
+
+def log_entries(
+    session: Session, *, record: Target | str | None = None, limit: int | None = None
+) -> list[LogEntry]:
+    """Leaves in index order, optionally only those about one record (``TYPE:ID``)."""
+    target = Target.parse(record) if isinstance(record, str) else record
+    query = select(AuditLeaf.index, AuditLeaf.leaf, AuditLeaf.leaf_hash).order_by(AuditLeaf.index)
+    if target is not None:
+        query = query.where(AuditLeaf.record_type == target.type, AuditLeaf.record_id == target.id)
+    if limit is not None:
+        query = query.limit(limit)
+    entries = []
+    for index, leaf, hashed in session.execute(query):
+        body = json.loads(leaf)
+        entries.append(
+            LogEntry(
+                index=index,
+                time=body["ts"],
+                party=body["actor"]["party"],
+                person=body["actor"]["person"],
+                action=body["action"],
+                record_type=body["record"]["type"],
+                record_id=body["record"]["id"],
+                leaf_hash=hashed.hex(),
+            )
+        )
+    return entries
+
+
+# --- Export for the other party ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    directory: str
+    origin: str
+    size: int
+    root: bytes
+    files: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "directory": self.directory,
+            "origin": self.origin,
+            "size": self.size,
+            "root": base64.b64encode(self.root).decode(),
+            "files": self.files,
+        }
+
+
+def _write(directory: Path, relative: str, data: bytes) -> None:
+    path = directory / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def export(session: Session, directory: Path) -> ExportSummary:
+    """Write the latest checkpoint, its entry bundles and its C2SP hash tiles into `directory`."""
+    row = latest_checkpoint(session)
+    if row is None:
+        raise InvalidTransition(
+            "the log has no checkpoint to export", reason="run `comity audit checkpoint` first"
+        )
+    head = _read_head(session)
+    origin = head.origin or DEFAULT_ORIGIN
+    size = row.size
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(f"cannot create {directory}", reason=str(exc)) from exc
+    files = 0
+    for tile_index in range((size + tiles.TILE_WIDTH - 1) // tiles.TILE_WIDTH):
+        start = tile_index * tiles.TILE_WIDTH
+        end = min(start + tiles.TILE_WIDTH, size)
+        rows = session.execute(
+            select(AuditLeaf.index, AuditLeaf.leaf, AuditLeaf.leaf_hash)
+            .where(AuditLeaf.index >= start, AuditLeaf.index < end)
+            .order_by(AuditLeaf.index)
+        ).all()
+        if [r[0] for r in rows] != list(range(start, end)):
+            raise _tampered(f"leaves missing in {start}..{end - 1}", location="audit_leaf")
+        width = end - start
+        _write(
+            directory,
+            tiles.entries_path(tile_index, width),
+            tiles.encode_bundle([r[1] for r in rows]),
+        )
+        _write(directory, tiles.tile_path(0, tile_index, width), b"".join(r[2] for r in rows))
+        files += 2
+    for tile_level, tile_index, width in tiles.tiles_of(size):
+        if tile_level == 0:
+            continue
+        level = tile_level * tiles.TILE_HEIGHT
+        first = tile_index * tiles.TILE_WIDTH
+        hashes = session.execute(
+            select(AuditNode.index, AuditNode.hash)
+            .where(AuditNode.level == level, AuditNode.index.between(first, first + width - 1))
+            .order_by(AuditNode.index)
+        ).all()
+        if len(hashes) != width:
+            raise _tampered(f"subtrees missing at level {level}", location="audit_node")
+        _write(
+            directory,
+            tiles.tile_path(tile_level, tile_index, width),
+            b"".join(h[1] for h in hashes),
+        )
+        files += 1
+    _write(directory, "checkpoint", row.note.encode())
+    return ExportSummary(str(directory), origin, size, row.root, files + 1)
+
+
+def _read_export(directory: Path, relative: str) -> bytes:
+    path = directory / relative
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise IntegrityFailure(
+            f"the export lacks {relative}", code="audit.export_incomplete", location=str(path)
+        ) from exc
+    except OSError as exc:
+        raise Unavailable(f"cannot read {path}", reason=str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    origin: str
+    size: int
+    root: bytes
+    leaves: int
+    tiles: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "origin": self.origin,
+            "size": self.size,
+            "root": base64.b64encode(self.root).decode(),
+            "leaves_checked": self.leaves,
+            "tiles_checked": self.tiles,
+        }
+
+
+def verify_export(directory: Path, vkey: str) -> ExportReport:
+    """Check an export as the other party would, with nothing but the log's verifier key: the
+    checkpoint's signature, every leaf's place and log, every tile, and the root."""
+    if not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a directory", location=str(directory))
+    key = notes.parse_vkey(vkey)
+    opened = signing.verify_note(_read_export(directory, "checkpoint"), [key])
+    cp = notes.parse_checkpoint(opened.text)
+    if cp.origin != key.name:
+        raise IntegrityFailure(
+            f"checkpoint origin {cp.origin!r} is not the key's name {key.name!r}",
+            code="audit.wrong_log",
+        )
+    frontier: list[bytes] = []
+    # Complete subtrees at the heights that hash tiles carry (8, 16, …), per tile level.
+    upper: dict[int, list[bytes]] = {}
+    checked_tiles = 0
+    for tile_index in range((cp.size + tiles.TILE_WIDTH - 1) // tiles.TILE_WIDTH):
+        start = tile_index * tiles.TILE_WIDTH
+        width = min(tiles.TILE_WIDTH, cp.size - start)
+        try:
+            leaves = tiles.decode_bundle(
+                _read_export(directory, tiles.entries_path(tile_index, width))
+            )
+        except InvalidInput as exc:
+            raise IntegrityFailure(
+                f"entry bundle {tile_index}: {exc.message}", code="audit.tampered", index=start
+            ) from exc
+        if len(leaves) != width:
+            raise IntegrityFailure(
+                f"entry bundle {tile_index} holds {len(leaves)} leaves, not {width}",
+                code="audit.tampered",
+                index=start + min(len(leaves), width),
+            )
+        hashes = []
+        for offset, leaf in enumerate(leaves):
+            index = start + offset
+            try:
+                body = json.loads(leaf)
+                placed = body.get("idx") == index and body.get("log") == cp.origin
+            except (ValueError, AttributeError):
+                placed = False
+            if not placed:
+                raise IntegrityFailure(
+                    f"leaf {index} does not name index {index} of log {cp.origin}",
+                    code="audit.tampered",
+                    index=index,
+                )
+            hashed = merkle.leaf_hash(leaf)
+            hashes.append(hashed)
+            frontier, completed = merkle.append_with_nodes(frontier, index, hashed)
+            for node in completed:
+                if node.level % tiles.TILE_HEIGHT == 0:
+                    upper.setdefault(node.level // tiles.TILE_HEIGHT, []).append(node.hash)
+        tile = _read_export(directory, tiles.tile_path(0, tile_index, width))
+        if tile != b"".join(hashes):
+            bad = next(
+                (i for i, h in enumerate(hashes) if tile[32 * i : 32 * i + 32] != h), width - 1
+            )
+            raise IntegrityFailure(
+                f"hash tile 0/{tile_index} does not match leaf {start + bad}",
+                code="audit.tampered",
+                index=start + bad,
+            )
+        checked_tiles += 1
+    for tile_level, tile_index, width in tiles.tiles_of(cp.size):
+        if tile_level == 0:
+            continue
+        first = tile_index * tiles.TILE_WIDTH
+        expected = b"".join(upper.get(tile_level, [])[first : first + width])
+        if _read_export(directory, tiles.tile_path(tile_level, tile_index, width)) != expected:
+            raise IntegrityFailure(
+                f"hash tile {tile_level}/{tile_index} does not match the leaves",
+                code="audit.tampered",
+                index=first << (tile_level * tiles.TILE_HEIGHT),
+            )
+        checked_tiles += 1
+    if merkle.root_from_frontier(frontier) != cp.root:
+        raise IntegrityFailure(
+            f"the {cp.size} leaves do not produce the signed root", code="audit.tampered"
+        )
+    return ExportReport(cp.origin, cp.size, cp.root, cp.size, checked_tiles)

@@ -83,5 +83,6 @@ class ExecutingBody(Base):
     body: Mapped[str] = mapped_column(String(300))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
     designated_by: Mapped[str] = mapped_column(String(200))
     designated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

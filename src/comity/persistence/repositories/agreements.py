@@ -23,6 +23,13 @@ def all_agreements(session: Session) -> Sequence[Agreement]:
     return session.scalars(select(Agreement).order_by(Agreement.id)).all()
 
 
+def titles(session: Session) -> dict[str, dict[str, str]]:
+    """Every agreement's title (language → text) by id, in id order, without loading the rest
+    of the row (the stored file text is the bulk of it)."""
+    rows = session.execute(select(Agreement.id, Agreement.title).order_by(Agreement.id))
+    return {agreement_id: dict(title) for agreement_id, title in rows}
+
+
 def events_of(session: Session, agreement_id: str) -> Sequence[AgreementEvent]:
     return session.scalars(
         select(AgreementEvent)

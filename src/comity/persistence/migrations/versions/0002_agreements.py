@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("body", sa.String(length=300), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("evidence", sa.Text(), nullable=False),
         sa.Column("designated_by", sa.String(length=200), nullable=False),
         sa.Column("designated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,5 @@
+"""The agreement lifecycle engine: final clauses (rules) + dated facts (events) → derived state.
+
+Pure: no I/O except parsing text handed in, no clock; `as_of` always comes in as a parameter.
+Modules: `model` (values), `agreement_file` (the TOML exchange format), `engine` (evaluation).
+"""

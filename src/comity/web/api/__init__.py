@@ -1,0 +1,23 @@
+"""The JSON API under ``/api``: one router per subject in `routes/`, every error documented.
+
+Invariant: every operation documents the error statuses it can return with `ErrorBody`, so the
+OpenAPI document (``/api/openapi.json``) describes every response a client can get.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from comity.web.api.routes import agreements as agreement_routes
+from comity.web.api.routes import session as session_routes
+from comity.web.api.routes import users as user_routes
+from comity.web.errors import error_responses
+
+#: Statuses any operation can answer: malformed body, no or bad credentials, denied,
+#: body too large, wrong content type, invalid input, database unavailable.
+COMMON_ERRORS = error_responses(400, 401, 403, 413, 415, 422, 503)
+
+router = APIRouter(prefix="/api", responses=COMMON_ERRORS)
+router.include_router(session_routes.router)
+router.include_router(agreement_routes.router)
+router.include_router(user_routes.router)

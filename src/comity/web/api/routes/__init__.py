@@ -1,0 +1,1 @@
+"""One router per subject; each calls the services with the request actor."""

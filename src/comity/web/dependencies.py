@@ -1,0 +1,243 @@
+"""What every route depends on: the request's transaction, who is asking, and when.
+
+Invariants:
+- One request is one transaction, committed *before* the response is sent
+  (``Depends(get_session, scope="function")``), so a failed commit is a failed request.
+- An `AccessDenied` raised while the request works rolls the work back, and the denial is then
+  recorded in a transaction of its own (`authz.record_denial`), as the CLI does.
+- Credentials are a session cookie or ``Authorization: Bearer <token>``; routes never decide
+  access themselves, they hand the actor to the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from comity.domain.actors import Actor
+from comity.errors import AccessDenied
+from comity.persistence.db import read_only_session, write_session
+from comity.persistence.models.accounts import Account
+from comity.services import accounts, authz
+from comity.web.security import SAFE_METHODS, SESSION_COOKIE
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_now(request: Request) -> datetime:
+    """The request's moment, read once from the app's clock so every use in a request agrees."""
+    now: datetime | None = getattr(request.state, "now", None)
+    if now is None:
+        now = request.app.state.clock().astimezone(UTC)
+        request.state.now = now
+    return now
+
+
+def get_today(request: Request) -> date:
+    return get_now(request).date()
+
+
+# The dependencies that do no I/O are coroutines: FastAPI runs plain functions in a thread
+# pool, and a hop there costs more than these do.
+async def _now(request: Request) -> datetime:
+    return get_now(request)
+
+
+async def _today(request: Request) -> date:
+    return get_today(request)
+
+
+Now = Annotated[datetime, Depends(_now)]
+Today = Annotated[date, Depends(_today)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's transaction: commit on success, roll back on any error. Reads (GET, HEAD)
+    use a read-only transaction, which on SQLite does not take the write lock."""
+    engine = get_engine(request)
+    reading = request.method in SAFE_METHODS
+    session = read_only_session(engine) if reading else write_session(engine)
+    try:
+        with session.begin():
+            yield session
+    except accounts.NotAuthenticated:
+        raise
+    except AccessDenied as denial:
+        actor: Actor = getattr(request.state, "actor", None) or accounts.ANONYMOUS
+        with write_session(engine) as fresh, fresh.begin():
+            authz.record_denial(fresh, actor, denial)
+        raise
+    finally:
+        session.close()
+
+
+#: A route's database session. ``scope="function"``: the commit happens before the response.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in account behind a request, and the actor it acts as today."""
+
+    account_id: int
+    username: str
+    display_name: str
+    party: str
+    actor: Actor
+    via: Literal["session", "token"]
+    #: What the credentials allow: a session allows everything its roles allow; a token only
+    #: its scopes (read, write, calendar).
+    scopes: frozenset[str]
+    must_change_password: bool
+
+
+_ALL_SCOPES = frozenset(accounts.TOKEN_SCOPES)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
+# Declared for the OpenAPI document (security schemes); the values are read from the request.
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="An API token: `Authorization: Bearer cmt_…`"
+)
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="The session cookie set by `POST /api/session`; state-changing requests "
+    "must also send the session's `X-CSRF-Token`.",
+)
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _session_cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Principal | None:
+    """Who is asking: the bearer token if one is sent (a bad one is a 401, not anonymity),
+    otherwise the session cookie; None when signed out."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    now = get_now(request)
+    today = get_today(request)
+    bearer = _bearer(request)
+    principal: Principal | None = None
+    if bearer is not None:
+        found = accounts.resolve_token(session, bearer, now=now)
+        if found is None:
+            raise accounts.NotAuthenticated(
+                "the API token is unknown, revoked or expired", reason="issue a new token"
+            )
+        account, token = found
+        if accounts.token_needs_touch(token, now=now):
+            touch_token(request, session, token.id, now)
+        scopes = frozenset(token.scopes.split())
+        principal = _principal(session, account, "token", scopes, today)
+        needed = "read" if request.method in SAFE_METHODS else "write"
+        if needed not in scopes:
+            request.state.actor = principal.actor
+            raise AccessDenied(
+                f"this token may not {needed}",
+                code="token.scope",
+                reason=f"its scopes are: {' '.join(sorted(scopes))}",
+                action=f"token.{needed}",
+                target=f"token:{token.id}",
+            )
+    else:
+        secret = request.cookies.get(SESSION_COOKIE)
+        if secret:
+            signed_in = accounts.resolve_session(session, secret, now=now)
+            if signed_in is not None:
+                principal = _principal(session, signed_in, "session", _ALL_SCOPES, today)
+    if principal is not None:
+        request.state.principal = principal
+        request.state.actor = principal.actor
+    return principal
+
+
+def touch_token(request: Request, session: Session, token_id: int, now: datetime) -> None:
+    """Note a token's use: inside a writing request's own transaction (on SQLite it holds the
+    write lock, so a second transaction would wait for it), otherwise in a short one of its
+    own so that read requests stay read-only."""
+    if request.method not in SAFE_METHODS:
+        accounts.touch_token(session, token_id, now=now)
+        return
+    with write_session(get_engine(request)) as fresh, fresh.begin():
+        accounts.touch_token(fresh, token_id, now=now)
+
+
+def _principal(
+    session: Session,
+    account: Account,
+    via: Literal["session", "token"],
+    scopes: frozenset[str],
+    today: date,
+) -> Principal:
+    return Principal(
+        account_id=account.id,
+        username=account.username,
+        display_name=account.display_name,
+        party=account.party,
+        actor=accounts.actor_for(session, account, today=today),
+        via=via,
+        scopes=scopes,
+        must_change_password=account.must_change_password,
+    )
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+#: What a person with a one-time password may still do through the API: see who they are,
+#: sign out, and choose a new password.
+_BEFORE_PASSWORD_CHANGE = frozenset({"/api/session", "/api/me/password"})
+
+
+async def require_principal(request: Request, principal: OptionalPrincipal) -> Principal:
+    if principal is None:
+        raise accounts.NotAuthenticated(
+            "sign in first", reason="send the session cookie or an Authorization: Bearer token"
+        )
+    path = request.url.path
+    if (
+        principal.must_change_password
+        and path.startswith("/api/")
+        and path not in _BEFORE_PASSWORD_CHANGE
+    ):
+        # The pages send such a person to their password form; the API refuses instead.
+        raise AccessDenied(
+            "choose a new password first: this account has a one-time password",
+            code="auth.password_change_required",
+            reason="POST /api/me/password",
+            action="account.use",
+            target=f"account:{principal.username}",
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+async def current_actor(principal: CurrentPrincipal) -> Actor:
+    return principal.actor
+
+
+#: The signed-in actor (401 `auth.required` when nobody is signed in).
+CurrentActor = Annotated[Actor, Depends(current_actor)]
