@@ -1,7 +1,7 @@
 """Security: classification schemes, equivalence tables, clearances, need-to-know grants.
 
 Revision ID: 0003_security
-Revises: 0001_foundation
+Revises: 0002_agreements
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_security"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0002_agreements"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 that make leaves, nodes and checkpoints insert-only.
 
 Revision ID: 0004_audit_log
-Revises: 0001_foundation
+Revises: 0003_security
 Create Date: 2026-11-29
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_audit_log"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0003_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Accounts: people, dated role assignments, server-side sessions, API tokens, sign-in throttles.
 
 Revision ID: 0005_accounts
-Revises: 0001_foundation
+Revises: 0004_audit_log
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_accounts"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0004_audit_log"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
