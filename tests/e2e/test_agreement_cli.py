@@ -156,6 +156,7 @@ def test_the_demo_loads_the_founding_agreement_and_reads_its_state(cli: Cli) -> 
     assert "5 Jan 2027" in first.stdout
     assert "security data TUR: created" in first.stdout
     assert "security data tr-az-2017: created" in first.stdout
+    assert "entries verified; checkpoint of size" in first.stdout
     again = cli("demo", "--no-serve", "--on", ON)
     assert "tr-az-defence-industry-2017: unchanged" in again.stdout
     assert "security data tr-az-2017: unchanged" in again.stdout

@@ -91,3 +91,9 @@ def test_a_read_only_data_directory_is_one_line_and_exit_code_7(
     result = runner("db", "upgrade")
     assert result.exit_code == 7
     assert "not writable" in _one_line_error(result.stderr)
+
+
+def test_a_database_that_was_never_migrated_says_to_run_db_upgrade(comity: CliRunner) -> None:
+    result = comity("agreement", "list")
+    assert result.exit_code == 7
+    assert "run `comity db upgrade`" in _one_line_error(result.stderr)

@@ -31,7 +31,8 @@ def _origin(cli: context.CliContext) -> str:
     return stored or cli.settings.log_origin
 
 
-def _signer(cli: context.CliContext) -> signing.NoteSigner:
+def signer(cli: context.CliContext) -> signing.NoteSigner:
+    """This node's checkpoint signer (the key is created in the data directory on first use)."""
     return signing.load_or_create(
         cli.settings.data_dir,
         cli.settings.log_origin,
@@ -39,7 +40,8 @@ def _signer(cli: context.CliContext) -> signing.NoteSigner:
     )
 
 
-def _own_vkeys(cli: context.CliContext) -> list[str]:
+def own_vkeys(cli: context.CliContext) -> list[str]:
+    """This node's verifier key, pinned when verifying its own checkpoints."""
     public = signing.public_key(cli.settings.data_dir)
     return [] if public is None else [note.format_vkey(_origin(cli), public)]
 
@@ -77,7 +79,7 @@ def verify(
 ) -> None:
     """Recompute every leaf, subtree, the head and every checkpoint; exit 8 on tampering."""
     cli = context.get(ctx)
-    vkeys = [_read_vkey(key)] if key else _own_vkeys(cli)
+    vkeys = [_read_vkey(key)] if key else own_vkeys(cli)
     with cli.reading() as session:
         report = audit.verify(session, vkeys)
     data = report.as_dict()
@@ -154,10 +156,9 @@ def consistency(
 def checkpoint(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Sign a checkpoint of the log as it stands (after a consistency check with the last)."""
     cli = context.get(ctx)
-    signer = _signer(cli)
+    node_signer = signer(cli)
     with cli.transaction() as session:
-        audit.bind_origin(session, cli.settings.log_origin)
-        info = audit.checkpoint(session, cli.actor, signer)
+        info = audit.checkpoint(session, cli.actor, node_signer)
     data = info.as_dict()
 
     def render() -> str:
@@ -175,19 +176,18 @@ def export(
 ) -> None:
     """Sign a checkpoint if the log grew, then write it with its leaves and C2SP tiles to DIR."""
     cli = context.get(ctx)
-    signer = _signer(cli)
+    node_signer = signer(cli)
     with cli.transaction() as session:
-        audit.bind_origin(session, cli.settings.log_origin)
-        audit.checkpoint(session, cli.actor, signer)
+        audit.checkpoint(session, cli.actor, node_signer)
     with cli.reading() as session:
         summary = audit.export(session, directory)
-    data = {**summary.as_dict(), "vkey": signer.vkey}
+    data = {**summary.as_dict(), "vkey": node_signer.vkey}
 
     def render() -> str:
         return (
             f"exported {summary.size} leaves of {summary.origin} to {summary.directory} "
             f"({summary.files} files)\nverify with: comity audit verify-export "
-            f"{summary.directory} --key {signer.vkey}"
+            f"{summary.directory} --key {node_signer.vkey}"
         )
 
     _emit_text(data, as_json=as_json, render=render)
@@ -253,5 +253,5 @@ def key(ctx: typer.Context) -> None:
     cli = context.get(ctx)
     public = signing.public_key(cli.settings.data_dir)
     if public is None:
-        public = _signer(cli).public_key
+        public = signer(cli).public_key
     console.print(note.format_vkey(_origin(cli), public), markup=False, soft_wrap=True)

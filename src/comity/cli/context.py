@@ -31,7 +31,9 @@ class CliContext:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.settings.resolved_database_url())
+            self._engine = audit.engine_with_origin(
+                make_engine(self.settings.resolved_database_url()), self.settings.log_origin
+            )
         return self._engine
 
     @contextmanager
@@ -39,18 +41,12 @@ class CliContext:
         """One command, one transaction: committed on success, rolled back on any error.
         A denial is then written to the audit log in a transaction of its own."""
         try:
-            with self._write_session() as session, session.begin():
+            with write_session(self.engine) as session, session.begin():
                 yield session
         except AccessDenied as denial:
-            with self._write_session() as session, session.begin():
+            with write_session(self.engine) as session, session.begin():
                 authz.record_denial(session, self.actor, denial)
             raise
-
-    def _write_session(self) -> Session:
-        session = write_session(self.engine)
-        # Every leaf this command appends names this node's log (refused if the log has another).
-        audit.bind_origin(session, self.settings.log_origin)
-        return session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -13,13 +13,14 @@ from typing import Annotated
 
 import typer
 
+from comity.cli import audit as audit_cli
 from comity.cli import context, demo_accounts, inputs, serve
 from comity.cli.context import CliContext
 from comity.cli.lifecycle import render_state
 from comity.cli.output import console
 from comity.errors import Unavailable
 from comity.persistence import migrate
-from comity.services import agreements, security
+from comity.services import agreements, audit, security
 
 #: The bundled examples live in the source tree next to `src/` (the demo runs from a checkout).
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples"
@@ -48,6 +49,7 @@ def demo(
     show_founding_agreement(cli, as_of)
     password = demo_accounts.create_demo_accounts(cli)
     demo_accounts.show_demo_accounts(password)
+    sign_and_verify_audit_log(cli)
     if not no_serve:
         serve.run_server(cli, host=host, port=port)
 
@@ -96,6 +98,19 @@ def load_example_security_data(cli: CliContext) -> None:
                     source=f"examples/security/{path.name}",
                 )
             console.print(f"security data {result.id}: {result.status}", markup=False)
+
+
+def sign_and_verify_audit_log(cli: CliContext) -> None:
+    """Sign a checkpoint of everything the demo recorded, then verify the whole log."""
+    with cli.transaction() as session:
+        signed = audit.checkpoint(session, cli.actor, audit_cli.signer(cli))
+    with cli.reading() as session:
+        report = audit.verify(session, audit_cli.own_vkeys(cli))
+    console.print(
+        f"audit log {report.origin}: {report.size} entries verified; "
+        f"checkpoint of size {signed.size} signed (verifier key: `comity audit key`)",
+        markup=False,
+    )
 
 
 def show_founding_agreement(cli: CliContext, as_of: date) -> None:

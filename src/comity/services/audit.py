@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from comity.crypto import signing
@@ -62,8 +62,8 @@ from comity.persistence.models.audit import (
 LEAF_VERSION = 1
 HEAD_ID = 1
 DEFAULT_ORIGIN = "comity/local"
-#: Key in `Session.info` through which an entry point hands the configured origin down.
-ORIGIN_INFO_KEY = "comity.log_origin"
+#: Key in `Session.info`, or engine execution option, that hands the configured origin down.
+ORIGIN_INFO_KEY = "comity_log_origin"
 #: Entry bundles use uint16 lengths, so a leaf must stay below 64 KiB.
 MAX_LEAF_BYTES = (1 << 16) - 1
 _COLUMN = tuple(itemgetter(i) for i in range(7))
@@ -238,7 +238,11 @@ def _read_head(session: Session) -> AuditHead:
 
 
 def _fix_origin(session: Session, head: AuditHead, wanted: str | None) -> str:
-    wanted = wanted or session.info.get(ORIGIN_INFO_KEY)
+    wanted = (
+        wanted
+        or session.info.get(ORIGIN_INFO_KEY)
+        or session.get_bind().get_execution_options().get(ORIGIN_INFO_KEY)
+    )
     if head.origin is None:
         origin = wanted or DEFAULT_ORIGIN
         if not notes.valid_origin(origin):
@@ -260,6 +264,15 @@ def _fix_origin(session: Session, head: AuditHead, wanted: str | None) -> str:
 def stored_origin(session: Session) -> str | None:
     """The origin fixed in the head (None until the first append or checkpoint)."""
     return _read_head(session).origin
+
+
+def engine_with_origin(engine: Engine, origin: str) -> Engine:
+    """The engine every session of an entry point uses: its appends name `origin`.
+
+    Entry points call this once where they build their engine, so that no session (the
+    request's, a denial's fresh one, a command's) can append under another origin.
+    """
+    return engine.execution_options(**{ORIGIN_INFO_KEY: origin})
 
 
 def bind_origin(session: Session, origin: str) -> None:
@@ -1171,6 +1184,23 @@ class ExportReport:
         }
 
 
+def _check_exported_leaves(leaves: Sequence[bytes], start: int, origin: str) -> None:
+    """Each leaf names its own index and the log; raises at the first that does not."""
+    for offset, leaf in enumerate(leaves):
+        index = start + offset
+        try:
+            body = json.loads(leaf)
+            placed = body.get("idx") == index and body.get("log") == origin
+        except (ValueError, AttributeError):
+            placed = False
+        if not placed:
+            raise IntegrityFailure(
+                f"leaf {index} does not name index {index} of log {origin}",
+                code="audit.tampered",
+                index=index,
+            )
+
+
 def verify_export(directory: Path, vkey: str) -> ExportReport:
     """Check an export as the other party would, with nothing but the log's verifier key: the
     checkpoint's signature, every leaf's place and log, every tile, and the root."""
@@ -1184,9 +1214,12 @@ def verify_export(directory: Path, vkey: str) -> ExportReport:
             f"checkpoint origin {cp.origin!r} is not the key's name {key.name!r}",
             code="audit.wrong_log",
         )
-    frontier: list[bytes] = []
-    # Complete subtrees at the heights that hash tiles carry (8, 16, …), per tile level.
+    shape = bulk.LeafShape(cp.origin, LEAF_VERSION)
+    # The frontier of the tree whose leaves are whole tiles (subtrees of 2^8 leaves), and the
+    # complete subtrees at the heights that hash tiles carry (8, 16, …), per tile level.
+    upper_frontier: list[bytes] = []
     upper: dict[int, list[bytes]] = {}
+    last_tile_frontier: list[bytes] = []
     checked_tiles = 0
     for tile_index in range((cp.size + tiles.TILE_WIDTH - 1) // tiles.TILE_WIDTH):
         start = tile_index * tiles.TILE_WIDTH
@@ -1205,26 +1238,13 @@ def verify_export(directory: Path, vkey: str) -> ExportReport:
                 code="audit.tampered",
                 index=start + min(len(leaves), width),
             )
-        hashes = []
-        for offset, leaf in enumerate(leaves):
-            index = start + offset
-            try:
-                body = json.loads(leaf)
-                placed = body.get("idx") == index and body.get("log") == cp.origin
-            except (ValueError, AttributeError):
-                placed = False
-            if not placed:
-                raise IntegrityFailure(
-                    f"leaf {index} does not name index {index} of log {cp.origin}",
-                    code="audit.tampered",
-                    index=index,
-                )
-            hashed = merkle.leaf_hash(leaf)
-            hashes.append(hashed)
-            frontier, completed = merkle.append_with_nodes(frontier, index, hashed)
-            for node in completed:
-                if node.level % tiles.TILE_HEIGHT == 0:
-                    upper.setdefault(node.level // tiles.TILE_HEIGHT, []).append(node.hash)
+        # Canonical leaves are placed in bulk (see `verify`); any other is parsed, one by one.
+        fields = shape.fields(leaves)
+        if fields is None or list(map(_COLUMN[1], fields)) != list(
+            map(str, range(start, start + width))
+        ):
+            _check_exported_leaves(leaves, start, cp.origin)
+        hashes = bulk.leaf_hashes(leaves)
         tile = _read_export(directory, tiles.tile_path(0, tile_index, width))
         if tile != b"".join(hashes):
             bad = next(
@@ -1236,6 +1256,19 @@ def verify_export(directory: Path, vkey: str) -> ExportReport:
                 index=start + bad,
             )
         checked_tiles += 1
+        if width == tiles.TILE_WIDTH:
+            top = bulk.subtree_levels(hashes, tiles.TILE_HEIGHT)[tiles.TILE_HEIGHT][0]
+            upper.setdefault(1, []).append(top)
+            completed: dict[int, dict[int, bytes]] = {}
+            merkle.push(upper_frontier, tile_index, top, completed)
+            for level, nodes in sorted(completed.items()):
+                if level % tiles.TILE_HEIGHT == 0:
+                    upper.setdefault(level // tiles.TILE_HEIGHT + 1, []).extend(nodes.values())
+        else:
+            # Only the last tile can be partial: its own frontier ends the tree's frontier.
+            for offset, hashed in enumerate(hashes):
+                merkle.push(last_tile_frontier, offset, hashed)
+    frontier = upper_frontier + last_tile_frontier
     for tile_level, tile_index, width in tiles.tiles_of(cp.size):
         if tile_level == 0:
             continue

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from comity.config import Settings
 from comity.persistence.db import make_engine
+from comity.services import audit
 from comity.web import errors
 from comity.web.security import RequestGuardMiddleware, SecurityHeadersMiddleware, csrf_protect
 from comity.web.settings import WebSettings
@@ -46,7 +47,10 @@ def create_app(
     settings = settings or Settings()
     web = web or WebSettings()
     owned_engine = engine is None
-    engine = engine or make_engine(settings.resolved_database_url())
+    # Every session of the app appends under this node's log origin (requests, denials, CSRF).
+    engine = audit.engine_with_origin(
+        engine or make_engine(settings.resolved_database_url()), settings.log_origin
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from comity.domain.actors import Actor
 from comity.persistence.db import make_engine, write_session
 from comity.services import audit
@@ -86,3 +88,27 @@ def test_bad_input_is_one_line_with_its_exit_code(comity: CliRunner, tmp_path: P
     bad_key = comity("audit", "verify-export", str(tmp_path), "--key", "a+b+c")
     assert bad_key.exit_code == 2
     assert bad_key.stderr.count("\n") == 1
+
+
+def test_the_configured_origin_names_every_leaf_and_checkpoint_of_a_node(
+    comity: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMITY_LOG_ORIGIN", "comity.example/tr-az")
+    assert comity("db", "upgrade").exit_code == 0
+    example = Path(__file__).resolve().parents[3] / "examples" / "agreements"
+    imported = comity("agreement", "import", str(example / "tr-az-defence-industry-2017.toml"))
+    assert imported.exit_code == 0, imported.stderr
+    signed = json.loads(comity("audit", "checkpoint", "--json").stdout)
+    assert signed["note"].startswith("comity.example/tr-az\n")
+    leaves = sqlite3.connect(comity.data_dir / "comity.db").execute("SELECT leaf FROM audit_leaf")
+    assert all(b'"comity.example/tr-az"' in leaf for (leaf,) in leaves)
+
+    monkeypatch.setenv("COMITY_LOG_ORIGIN", "comity.example/other")
+    refused = comity("agreement", "import", str(example / "tr-az-defence-industry-2017.toml"))
+    assert refused.exit_code == 0, "an unchanged import appends nothing, so it is not refused"
+    designated = comity(
+        "agreement", "designate", "tr-az-defence-industry-2017", "--party", "TUR",
+        "--body", "Ministry of National Defence", "--from", "2017-10-31",
+    )  # fmt: skip
+    assert designated.exit_code == 6
+    assert "origin" in designated.stderr

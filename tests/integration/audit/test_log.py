@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from comity.crypto import signing
 from comity.domain.actors import Actor
-from comity.domain.audit import merkle
+from comity.domain.audit import merkle, tiles
 from comity.domain.audit import note as notes
 from comity.errors import AccessDenied, Conflict, IntegrityFailure, InvalidInput
 from comity.persistence import migrate
@@ -219,6 +219,27 @@ def test_an_export_verifies_with_only_the_public_key_and_a_changed_leaf_is_named
     other = signing.signer_from_seed("comity/local", bytes(32))
     with pytest.raises(IntegrityFailure):
         audit.verify_export(tmp_path / "export", other.vkey)
+
+
+def test_an_export_with_tiles_of_every_level_verifies_and_a_changed_upper_tile_is_named(
+    db_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tiles four leaves wide, so that 70 leaves need full and partial tiles on four levels
+    # (real tiles are 256 wide: that would take 2^24 leaves).
+    monkeypatch.setattr(tiles, "TILE_HEIGHT", 2)
+    monkeypatch.setattr(tiles, "TILE_WIDTH", 4)
+    append(db_session, 70)
+    audit.checkpoint(db_session, OPERATOR, SIGNER)
+    audit.export(db_session, tmp_path / "export")
+    assert audit.verify_export(tmp_path / "export", SIGNER.vkey).tiles == 18 + 5 + 1 + 1
+    level_2 = tmp_path / "export" / "tile/2/000"
+    assert level_2.stat().st_size == 4 * 32
+    data = bytearray(level_2.read_bytes())
+    data[3 * 32] ^= 1  # the fourth subtree of 16 leaves: leaves 48..63
+    level_2.write_bytes(bytes(data))
+    with pytest.raises(IntegrityFailure) as failure:
+        audit.verify_export(tmp_path / "export", SIGNER.vkey)
+    assert failure.value.fields["index"] == 0
 
 
 def test_verify_counts_every_leaf_and_node(db_session: Session) -> None:
