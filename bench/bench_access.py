@@ -248,7 +248,7 @@ def test_comity_decide(
     def run(pairs: list[tuple[Subject, Label]]) -> list[bool]:
         return [decide(subject, label, "read", today=today).allowed for subject, label in pairs]
 
-    decisions = _measure(benchmark, run, rounds=10, setup=fresh_pairs)
+    decisions = _measure(benchmark, run, rounds=20, setup=fresh_pairs)
     _report(benchmark, decisions, expected)
 
 
@@ -264,7 +264,7 @@ def test_comity_decide_warm_subjects(
     def run() -> list[bool]:
         return [decide(subject, label, "read", today=today).allowed for subject, label in pairs]
 
-    decisions = _measure(benchmark, run, rounds=10)
+    decisions = _measure(benchmark, run, rounds=20)
     _report(benchmark, decisions, expected)
 
 
@@ -281,7 +281,7 @@ def test_comity_access_expressions(
     def run() -> list[bool]:
         return [checks[d](held[p]) for p, d in pairs]
 
-    decisions = _measure(benchmark, run, rounds=10)
+    decisions = _measure(benchmark, run, rounds=20)
     _report(benchmark, decisions, expected)
 
 
@@ -295,7 +295,7 @@ def test_plain_python_oracle(
     def run() -> list[bool]:
         return [oracle(person, document, today) for person, document in pairs]
 
-    decisions = _measure(benchmark, run, rounds=10)
+    decisions = _measure(benchmark, run, rounds=20)
     _report(benchmark, decisions, expected)
 
 

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from comity.cli import context, inputs
 from comity.cli.lifecycle import render_state
-from comity.cli.output import JSON_OPTION_HELP, console, emit, table
+from comity.cli.output import JsonOption, console, emit, table
 from comity.errors import InvalidInput, Unavailable
 from comity.services import agreements
 
@@ -57,7 +57,7 @@ def parse_window(text: str) -> int:
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An agreement file (TOML).", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Import an agreement file; importing it again shows what changed (idempotent by id)."""
     cli = context.get(ctx)
@@ -71,7 +71,7 @@ def import_(
 def list_(
     ctx: typer.Context,
     on: Annotated[str | None, typer.Option("--on", help=ON_HELP, show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the agreements with their status and next deadline."""
     cli = context.get(ctx)
@@ -107,7 +107,7 @@ def show(
     ctx: typer.Context,
     agreement_id: Annotated[str, typer.Argument(metavar="ID", show_default=False)],
     on: Annotated[str | None, typer.Option("--on", help=ON_HELP, show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show an agreement's derived state on a date, with the reason for every date."""
     cli = context.get(ctx)
@@ -163,7 +163,7 @@ def record(
     withdraws: Annotated[
         str | None, typer.Option("--withdraws", help="For notice_withdrawn: the notice kind.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Record a dated fact (with its evidence) for an agreement."""
     cli = context.get(ctx)
@@ -206,7 +206,7 @@ def deadlines(
     on: Annotated[
         str | None, typer.Option("--on", help="Count from this date (default: today).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Upcoming dated actions across all agreements, earliest first."""
     cli = context.get(ctx)
@@ -292,7 +292,7 @@ def bodies(
     on: Annotated[
         str | None, typer.Option("--on", help="Only those in effect on this date.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The executing bodies designated by each party, over time."""
     cli = context.get(ctx)

@@ -13,15 +13,13 @@ from typing import Annotated, Any
 import typer
 
 from comity.cli import context
-from comity.cli.output import JSON_OPTION_HELP, console, emit, print_json, table
+from comity.cli.output import JsonOption, console, emit, print_json, table
 from comity.crypto import signing
 from comity.domain.audit import note
 from comity.errors import InvalidInput
 from comity.services import audit
 
 app = typer.Typer(help="Verify, prove, sign and export the audit log.", no_args_is_help=True)
-
-JsonOption = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
 
 
 def _origin(cli: context.CliContext) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from comity.cli import context
-from comity.cli.output import JSON_OPTION_HELP, console, emit
+from comity.cli.output import JsonOption, console, emit
 from comity.persistence import migrate
 
 app = typer.Typer(help="Create, upgrade and inspect the database.", no_args_is_help=True)
@@ -26,7 +24,7 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command()
 def current(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show the schema revision of the database and whether it is up to date."""
     cli = context.get(ctx)

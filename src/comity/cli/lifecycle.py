@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from comity.cli import inputs
-from comity.cli.output import JSON_OPTION_HELP, emit
+from comity.cli.output import JsonOption, emit
 from comity.domain.lifecycle.agreement_file import parse_agreement
 from comity.domain.lifecycle.engine import evaluate
 
@@ -33,7 +33,7 @@ def check(
         str | None,
         typer.Option("--on", help="Evaluate on this date (YYYY-MM-DD); default: today."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show an agreement's status, periods, deadlines and the reason for every date."""
     as_of = inputs.as_of_date(on)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -15,6 +16,8 @@ console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JSON_OPTION_HELP = "Print machine-readable JSON instead of a table."
+#: The `--json` option every read command takes.
+JsonOption = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
 
 
 def _default(value: Any) -> Any:

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from comity.cli import context, inputs
-from comity.cli.output import JSON_OPTION_HELP, console, emit, table
+from comity.cli.output import JsonOption, console, emit, table
 from comity.domain.security import labels
 from comity.domain.security.clearances import Clearance, NeedToKnowGrant
 from comity.domain.security.decision import Action
@@ -40,7 +40,6 @@ equivalence_app = typer.Typer(
 
 ON_HELP = "The date to evaluate on, YYYY-MM-DD (default: today)."
 AGREEMENT_HELP = "Use this agreement's equivalence table (default: every table in force)."
-JsonOption = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
 
 
 def parse_label(text: str) -> labels.Label:

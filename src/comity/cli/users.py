@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from comity.cli import context, inputs
-from comity.cli.output import JSON_OPTION_HELP, console, emit, print_json, table
+from comity.cli.output import JsonOption, console, emit, print_json, table
 from comity.errors import InvalidInput
 from comity.services import accounts
 
@@ -43,7 +43,7 @@ def add(
             "--password-stdin", help="Read the password from standard input (else one-time)."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Create an account; prints a one-time password unless one is piped in."""
     cli = context.get(ctx)
@@ -71,7 +71,7 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Every account with the roles it holds today."""
     cli = context.get(ctx)
@@ -182,7 +182,7 @@ def revoke_role(
 def roles(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Sign-in name.")],
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Every role assignment of an account, past and present."""
     cli = context.get(ctx)
@@ -226,7 +226,7 @@ def token(
     revoke: Annotated[
         int | None, typer.Option("--revoke", help="Revoke the token with this id instead.", min=1)
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Issue an API token (printed once), or revoke one with --revoke ID."""
     cli = context.get(ctx)
