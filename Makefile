@@ -27,7 +27,7 @@ fmt: $(BIN)/comity
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 bench: $(BIN)/comity
-	$(BIN)/pytest bench -q -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,mean,ops,rounds -o testpaths=bench
+	$(BIN)/pytest bench -q -s -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,mean,ops,rounds -o testpaths=bench -o python_files='bench_*.py'
 
 serve: $(BIN)/comity
 	$(BIN)/comity serve
