@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from comity.config import Settings
 from comity.persistence.db import make_engine
 from comity.services import audit
-from comity.web import errors
+from comity.web import errors, log_redaction
 from comity.web.security import RequestGuardMiddleware, SecurityHeadersMiddleware, csrf_protect
 from comity.web.settings import WebSettings
 
@@ -100,4 +100,6 @@ def create_app(
 def app_factory() -> FastAPI:
     """For uvicorn (``comity.web.app:app_factory`` with ``factory=True``): settings from the
     environment (``COMITY_*``, ``COMITY_WEB_*``)."""
+    # Each server process (one per uvicorn worker) masks tokens in its request log.
+    log_redaction.install()
     return create_app(Settings(), web=WebSettings())
