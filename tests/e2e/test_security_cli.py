@@ -212,3 +212,12 @@ def test_the_officers_workflow_runs_on_either_engine(
         run("access", "explain", "--person", "elvin", "--label", "TUR | ÖZEL", "--json")
     )
     assert decision["allowed"] is True
+
+
+def test_label_format_gives_the_canonical_form_as_text_and_json(comity: CliRunner) -> None:
+    plain = comity("label", "format", "TUR|GİZLİ")
+    assert plain.exit_code == 0, plain.stderr
+    assert plain.stdout.strip() == "TUR | GİZLİ"
+    assert json.loads(comity("label", "format", "TUR|GİZLİ", "--json").stdout) == {
+        "label": "TUR | GİZLİ"
+    }

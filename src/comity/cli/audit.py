@@ -246,10 +246,11 @@ def log_(
 
 
 @app.command()
-def key(ctx: typer.Context) -> None:
+def key(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print the log's verifier key (C2SP vkey) to give to the other party."""
     cli = context.get(ctx)
     public = signing.public_key(cli.settings.data_dir)
     if public is None:
         public = signer(cli).public_key
-    console.print(note.format_vkey(_origin(cli), public), markup=False, soft_wrap=True)
+    vkey = note.format_vkey(_origin(cli), public)
+    _emit_text({"vkey": vkey}, as_json=as_json, render=lambda: vkey)

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from comity.cli import context, inputs
-from comity.cli.output import JsonOption, console, emit, table
+from comity.cli.output import JsonOption, console, emit, print_json, table
 from comity.domain.security import labels
 from comity.domain.security.clearances import Clearance, NeedToKnowGrant
 from comity.domain.security.decision import Action
@@ -75,9 +75,16 @@ def label_parse(
 
 
 @label_app.command("format")
-def label_format(text: Annotated[str, typer.Argument(help="A label in any spacing.")]) -> None:
+def label_format(
+    text: Annotated[str, typer.Argument(help="A label in any spacing.")],
+    as_json: JsonOption = False,
+) -> None:
     """Print a label in its canonical text form."""
-    print(labels.format_label(parse_label(text)))
+    canonical = labels.format_label(parse_label(text))
+    if as_json:
+        print_json({"label": canonical})
+    else:
+        print(canonical)
 
 
 @label_app.command("marking")

@@ -9,8 +9,9 @@ also stores the complete subtrees it finishes (`audit_node`), so proofs read O(l
 A checkpoint is signed only after a consistency proof from the previous one verifies.
 
 The log's origin (its C2SP identity) is kept in the head row. The first append or checkpoint
-fixes it, from ``session.info["comity.log_origin"]`` (set by entry points from
-``Settings.log_origin``), else from `DEFAULT_ORIGIN`; after that it never changes, and a setting
+fixes it, from the ``comity_log_origin`` engine option (every entry point builds its engine with
+`engine_with_origin(engine, Settings.log_origin)`) or a session's `bind_origin`, else from
+`DEFAULT_ORIGIN`; after that it never changes, and a setting
 that disagrees is refused rather than silently starting a second identity.
 """
 

@@ -112,3 +112,12 @@ def test_the_configured_origin_names_every_leaf_and_checkpoint_of_a_node(
     )  # fmt: skip
     assert designated.exit_code == 6
     assert "origin" in designated.stderr
+
+
+def test_the_verifier_key_is_printed_for_people_and_as_json(comity: CliRunner) -> None:
+    seed(comity, 1)
+    plain = comity("audit", "key")
+    as_json = comity("audit", "key", "--json")
+    assert plain.exit_code == as_json.exit_code == 0
+    assert plain.stdout.strip() == json.loads(as_json.stdout)["vkey"]
+    assert plain.stdout.startswith("comity/local+")

@@ -22,7 +22,9 @@ values, else its policy, must be among the subject's `authorities`).
 Invariant: for ``read``, ``decide(s, l).allowed`` equals evaluating
 ``labels.to_access_expression(l)`` against ``authorizations(s, today=...)``. Performance: the
 per-day view of a subject and the per-label plan are built once, so an allowed decision is a
-few set operations and returns a shared `AccessDecision`.
+few set operations and returns a shared `AccessDecision`. A denied read settles the boolean
+first and returns either a shared single-reason denial or a `_ReadDenial` that works out its
+reasons (the same ones, from the same view and label) only when they are read.
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ class ReasonCode(StrEnum):
     EVALUATION_ERROR = "evaluation_error"
 
 
-# NamedTuples, not dataclasses: a denial is built on the hot path, and a tuple is the cheapest
-# immutable value Python can allocate.
+# A NamedTuple, not a dataclass: reasons are built on the slow path too, and a tuple is the
+# cheapest immutable value Python can allocate.
 class Reason(NamedTuple):
     code: ReasonCode
     detail: str
@@ -91,9 +93,36 @@ class Reason(NamedTuple):
         return {"code": self.code.value, "detail": self.detail}
 
 
-class AccessDecision(NamedTuple):
+class AccessDecision:
+    """An immutable value (allowed, reasons), compared and hashed as that pair."""
+
+    __slots__ = ("_reasons", "allowed")
+
     allowed: bool
-    reasons: tuple[Reason, ...]
+    _reasons: tuple[Reason, ...]
+
+    def __init__(self, allowed: bool, reasons: tuple[Reason, ...]) -> None:
+        set_ = object.__setattr__
+        set_(self, "allowed", allowed)
+        set_(self, "_reasons", tuple(reasons))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"AccessDecision is immutable: cannot set {name!r}")
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self._reasons
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AccessDecision):
+            return NotImplemented
+        return self.allowed == other.allowed and self.reasons == other.reasons
+
+    def __hash__(self) -> int:
+        return hash((self.allowed, self.reasons))
+
+    def __repr__(self) -> str:
+        return f"AccessDecision(allowed={self.allowed!r}, reasons={self.reasons!r})"
 
     @property
     def codes(self) -> tuple[ReasonCode, ...]:
@@ -103,6 +132,45 @@ class AccessDecision(NamedTuple):
         return {"allowed": self.allowed, "reasons": [r.as_dict() for r in self.reasons]}
 
 
+class _ReadDenial(AccessDecision):
+    """A denied read whose reasons are worked out on first use.
+
+    `decide` only needs the boolean to deny a read; most callers (filtering, the benchmark)
+    never look at the reasons. They are computed from the same per-day view and label, so
+    they are exactly the reasons an eager evaluation gives."""
+
+    __slots__ = ("_label", "_view")
+
+    allowed = False  # shadows the slot: a denial is built without setting it
+
+    _label: Label
+    _view: _View
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        try:
+            return self._reasons
+        except AttributeError:
+            pass
+        try:
+            reasons = _read_denial(self._view, self._label).reasons
+        except Exception as exc:  # the reasons of a decision must never raise either
+            reasons = (Reason(ReasonCode.EVALUATION_ERROR, f"{type(exc).__name__}: {exc}"),)
+        object.__setattr__(self, "_reasons", reasons)
+        return reasons
+
+
+_new_object: Final = object.__new__
+_set: Final = object.__setattr__
+
+
+def _lazy_read_denial(view: _View, label: Label) -> AccessDecision:
+    denial: _ReadDenial = _new_object(_ReadDenial)
+    _set(denial, "_view", view)
+    _set(denial, "_label", label)
+    return denial
+
+
 # --- per-label plan: the reasons a label may need, built once per label ----------------------
 
 
@@ -110,14 +178,19 @@ def _denial(*reasons: Reason) -> AccessDecision:
     return AccessDecision(False, reasons)
 
 
+#: A permissive group's keys, its reason and the denial it makes alone (None for
+#: "Releasable To", whose reason names the subject's nationality and comes from the view).
+_PermissiveEntry = tuple[frozenset[str], Reason | None, AccessDecision | None]
+
+
 class _Plan:
-    __slots__ = ("permissive", "restrictive")
+    __slots__ = ("after", "permissive", "restrictive")
 
     def __init__(self, label: Label) -> None:
         # Each entry carries its reason and the denial it makes on its own (shared, so the
         # commonest denials, with a single reason, allocate nothing).
         restrictive: list[tuple[str, Reason, AccessDecision]] = []
-        permissive: list[tuple[frozenset[str], Reason | None, AccessDecision | None]] = []
+        permissive: list[_PermissiveEntry] = []
         for category in label.categories:
             if category.type is TagType.RESTRICTIVE:
                 for value in category.values:
@@ -143,6 +216,15 @@ class _Plan:
                     permissive.append((keys, reason, _denial(reason)))
         self.restrictive = tuple(restrictive)
         self.permissive = tuple(permissive)
+        # `label.permissive` lists the same groups in the same order. For the group a read's
+        # fast check found failing: its entry and the entries after it (the ones before passed),
+        # so the denial does not run those set checks again.
+        self.after: dict[frozenset[str], tuple[_PermissiveEntry, tuple[_PermissiveEntry, ...]]] = {
+            group: (entry, self.permissive[index + 1 :])
+            for index, (group, entry) in enumerate(
+                zip(label.permissive, self.permissive, strict=True)
+            )
+        }
 
 
 def _plan(label: Label) -> _Plan:
@@ -372,7 +454,6 @@ def authorizations(subject: Subject, *, today: date) -> frozenset[str]:
 # --- the decision ----------------------------------------------------------------------------
 
 _ACTIONS: Final = tuple(action.value for action in Action)
-_new_tuple: Final = tuple.__new__
 
 
 def decide(subject: Subject, label: Label, action: Action | str, *, today: date) -> AccessDecision:
@@ -385,63 +466,29 @@ def decide(subject: Subject, label: Label, action: Action | str, *, today: date)
             # The hot path, inlined on purpose: a function call costs as much as a set check.
             held = view.held
             level = label.level
-            restrictive_ok = label.restrictive <= held
-            if level in view.levels:
-                if restrictive_ok:
-                    for group in label.permissive:
-                        if group.isdisjoint(held):
-                            break
-                    else:
-                        decision = view.read_allowed.get(level)
-                        if decision is None:
-                            decision = view.read_allowed[level] = view.granted(label, "read")
-                        return decision
-                covered = True
-            else:
-                covered = False
-            # Denied: collect the category reasons; a single one is a shared decision.
-            plan = label._plan
-            if plan is None:
-                plan = _plan(label)
-            extra: list[Reason] | None = None
-            alone: AccessDecision | None = None
-            if not restrictive_ok:  # the per-value loop only when the set check failed
-                expired = view.ntk_expired
-                for key, reason, single in plan.restrictive:
-                    if key not in held:
-                        if expired and key in expired:
-                            # A lapsed grant says more than "missing": no shared decision.
-                            if extra is None:
-                                extra = [expired[key]]
-                            else:
-                                extra.append(expired[key])
-                        elif extra is None:
-                            extra, alone = [reason], single
-                        else:
-                            extra.append(reason)
-            for keys, reason_or_none, single_or_none in plan.permissive:
-                if keys.isdisjoint(held):
-                    if reason_or_none is None:  # "Releasable To": names the nationality
-                        reason_or_none = view.not_releasable
-                        single_or_none = view.not_releasable_alone
-                    if extra is None:
-                        extra, alone = [reason_or_none], single_or_none
-                    else:
-                        extra.append(reason_or_none)
-            if covered:
-                if extra is None:  # unreachable: nothing failed means allowed above
-                    return view.granted(label, "read")
-                if alone is not None and len(extra) == 1:
-                    return alone
-                # tuple.__new__ skips the NamedTuple's Python-level __new__.
-                return _new_tuple(AccessDecision, (False, tuple(extra)))
-            entry = view.read_level.get(level)
-            if entry is None:
-                found = view.level_denial(label, "read")
-                entry = view.read_level[level] = (found, AccessDecision(False, found))
-            if extra is None:
-                return entry[1]
-            return _new_tuple(AccessDecision, (False, entry[0] + tuple(extra)))
+            if level in view.levels and label.restrictive <= held:
+                for group in label.permissive:
+                    if group.isdisjoint(held):
+                        break
+                else:
+                    decision = view.read_allowed.get(level)
+                    if decision is None:
+                        decision = view.read_allowed[level] = view.granted(label, "read")
+                    return decision
+                # Only permissive groups fail (the commonest denial): start at the group
+                # that failed; the groups before it passed.
+                plan: _Plan | None = label._plan
+                if plan is None:
+                    plan = _plan(label)
+                (_keys, _first, first_alone), rest = plan.after[group]
+                if first_alone is None:  # "Releasable To": names the nationality
+                    first_alone = view.not_releasable_alone
+                for keys, _reason, _single in rest:
+                    if keys.isdisjoint(held):
+                        return _lazy_read_denial(view, label)  # several reasons
+                return first_alone
+            # Denied: the reasons are worked out only if someone reads them.
+            return _lazy_read_denial(view, label)
         if action not in _ACTIONS:
             return AccessDecision(
                 False,
@@ -457,6 +504,57 @@ def decide(subject: Subject, label: Label, action: Action | str, *, today: date)
         return AccessDecision(
             False, (Reason(ReasonCode.EVALUATION_ERROR, f"{type(exc).__name__}: {exc}"),)
         )
+
+
+def _read_denial(view: _View, label: Label) -> AccessDecision:
+    """Every reason a read of `label` is denied, in the documented order (level, restrictive
+    values, permissive tags); a single reason is a shared decision."""
+    held = view.held
+    level = label.level
+    restrictive_ok = label.restrictive <= held
+    covered = level in view.levels
+    # Denied: collect the category reasons; a single one is a shared decision.
+    plan = label._plan
+    if plan is None:
+        plan = _plan(label)
+    extra: list[Reason] | None = None
+    alone: AccessDecision | None = None
+    if not restrictive_ok:  # the per-value loop only when the set check failed
+        expired = view.ntk_expired
+        for key, reason, single in plan.restrictive:
+            if key not in held:
+                if expired and key in expired:
+                    # A lapsed grant says more than "missing": no shared decision.
+                    if extra is None:
+                        extra = [expired[key]]
+                    else:
+                        extra.append(expired[key])
+                elif extra is None:
+                    extra, alone = [reason], single
+                else:
+                    extra.append(reason)
+    for keys, reason_or_none, single_or_none in plan.permissive:
+        if keys.isdisjoint(held):
+            if reason_or_none is None:  # "Releasable To": names the nationality
+                reason_or_none = view.not_releasable
+                single_or_none = view.not_releasable_alone
+            if extra is None:
+                extra, alone = [reason_or_none], single_or_none
+            else:
+                extra.append(reason_or_none)
+    if covered:
+        if extra is None:  # unreachable: nothing failed means allowed above
+            return view.granted(label, "read")
+        if alone is not None and len(extra) == 1:
+            return alone
+        return AccessDecision(False, tuple(extra))
+    entry = view.read_level.get(level)
+    if entry is None:
+        found = view.level_denial(label, "read")
+        entry = view.read_level[level] = (found, AccessDecision(False, found))
+    if extra is None:
+        return entry[1]
+    return AccessDecision(False, entry[0] + tuple(extra))
 
 
 def _explain(view: _View, label: Label, action: str) -> AccessDecision:
