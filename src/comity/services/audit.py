@@ -10,7 +10,7 @@ A checkpoint is signed only after a consistency proof from the previous one veri
 
 The log's origin (its C2SP identity) is kept in the head row. The first append or checkpoint
 fixes it, from the ``comity_log_origin`` engine option (every entry point builds its engine with
-`engine_with_origin(engine, Settings.log_origin)`) or a session's `bind_origin`, else from
+`engine_with_origin(engine, Settings.log_origin)`) or an explicit ``origin=``, else from
 `DEFAULT_ORIGIN`; after that it never changes, and a setting
 that disagrees is refused rather than silently starting a second identity.
 """
@@ -63,8 +63,8 @@ from comity.persistence.models.audit import (
 LEAF_VERSION = 1
 HEAD_ID = 1
 DEFAULT_ORIGIN = "comity/local"
-#: Key in `Session.info`, or engine execution option, that hands the configured origin down.
-ORIGIN_INFO_KEY = "comity_log_origin"
+#: Engine execution option through which an entry point hands the configured origin down.
+ORIGIN_OPTION = "comity_log_origin"
 #: Entry bundles use uint16 lengths, so a leaf must stay below 64 KiB.
 MAX_LEAF_BYTES = (1 << 16) - 1
 _COLUMN = tuple(itemgetter(i) for i in range(7))
@@ -239,11 +239,7 @@ def _read_head(session: Session) -> AuditHead:
 
 
 def _fix_origin(session: Session, head: AuditHead, wanted: str | None) -> str:
-    wanted = (
-        wanted
-        or session.info.get(ORIGIN_INFO_KEY)
-        or session.get_bind().get_execution_options().get(ORIGIN_INFO_KEY)
-    )
+    wanted = wanted or session.get_bind().get_execution_options().get(ORIGIN_OPTION)
     if head.origin is None:
         origin = wanted or DEFAULT_ORIGIN
         if not notes.valid_origin(origin):
@@ -273,12 +269,7 @@ def engine_with_origin(engine: Engine, origin: str) -> Engine:
     Entry points call this once where they build their engine, so that no session (the
     request's, a denial's fresh one, a command's) can append under another origin.
     """
-    return engine.execution_options(**{ORIGIN_INFO_KEY: origin})
-
-
-def bind_origin(session: Session, origin: str) -> None:
-    """Make `origin` the origin of this session's appends (entry points call this)."""
-    session.info[ORIGIN_INFO_KEY] = origin
+    return engine.execution_options(**{ORIGIN_OPTION: origin})
 
 
 # --- Reading the tree ----------------------------------------------------------------------------

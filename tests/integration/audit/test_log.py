@@ -81,7 +81,7 @@ def test_a_leaf_names_its_log_index_actor_action_and_record_and_only_commitments
 def test_the_origin_is_fixed_by_the_first_append_and_a_different_one_is_refused(
     db_session: Session,
 ) -> None:
-    audit.bind_origin(db_session, "comity.example/tr-az")
+    audit.record(db_session, ACTOR, "x.y", audit.Target("x", "0"), origin="comity.example/tr-az")
     append(db_session, 1)
     assert audit.stored_origin(db_session) == "comity.example/tr-az"
     with pytest.raises(Conflict):
