@@ -18,7 +18,7 @@ demo: $(BIN)/comity
 	$(BIN)/comity demo
 
 test: $(BIN)/comity
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 lint: $(BIN)/comity
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports

@@ -61,7 +61,7 @@ def import_(
 ) -> None:
     """Import an agreement file; importing it again shows what changed (idempotent by id)."""
     cli = context.get(ctx)
-    text = inputs.read_text_file(file)
+    text = inputs.read_text_file(file, inputs.AGREEMENT_FILE)
     with cli.transaction() as session:
         result = agreements.import_agreement(session, cli.actor, text=text, source=str(file))
     emit(result.to_json(), as_json=as_json, render=lambda: render_import(result))

@@ -12,11 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
-from comity.cli import context
+from comity.cli import context, inputs
 from comity.cli.output import JsonOption, console, emit, print_json, table
 from comity.crypto import signing
 from comity.domain.audit import note
-from comity.errors import InvalidInput
 from comity.services import audit
 
 app = typer.Typer(help="Verify, prove, sign and export the audit log.", no_args_is_help=True)
@@ -56,12 +55,7 @@ def _read_vkey(value: str) -> str:
     """A verifier key given inline or as a path to a file holding it."""
     path = Path(value)
     if "+" not in value or path.is_file():
-        try:
-            value = path.read_text().strip()
-        except OSError as exc:
-            raise InvalidInput(
-                f"cannot read verifier key file {value}", location="--key", reason=str(exc)
-            ) from exc
+        value = inputs.read_text_file(path, inputs.VERIFIER_KEY_FILE).strip()
     note.parse_vkey(value)
     return value
 

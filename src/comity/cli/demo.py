@@ -71,7 +71,7 @@ def import_example_agreements(cli: CliContext) -> None:
             reason="the demo runs from a source checkout",
         )
     for path in files:
-        text = inputs.read_text_file(path)
+        text = inputs.read_text_file(path, inputs.AGREEMENT_FILE)
         with cli.transaction() as session:
             result = agreements.import_agreement(
                 session, cli.actor, text=text, source=f"examples/agreements/{path.name}"
@@ -85,16 +85,16 @@ def load_example_security_data(cli: CliContext) -> None:
     files = sorted(directory.glob("*.toml"))
     equivalences = [path for path in files if path.stem.endswith("-equivalence")]
     schemes = [path for path in files if path not in equivalences]
-    for loader, paths in (
-        (security.load_scheme, schemes),
-        (security.load_equivalence, equivalences),
+    for loader, kind, paths in (
+        (security.load_scheme, inputs.SCHEME_FILE, schemes),
+        (security.load_equivalence, inputs.EQUIVALENCE_FILE, equivalences),
     ):
         for path in paths:
             with cli.transaction() as session:
                 result = loader(
                     session,
                     cli.actor,
-                    text=inputs.read_text_file(path),
+                    text=inputs.read_text_file(path, kind),
                     source=f"examples/security/{path.name}",
                 )
             console.print(f"security data {result.id}: {result.status}", markup=False)

@@ -37,7 +37,7 @@ def check(
 ) -> None:
     """Show an agreement's status, periods, deadlines and the reason for every date."""
     as_of = inputs.as_of_date(on)
-    spec = parse_agreement(inputs.read_text_file(file), source=str(file))
+    spec = parse_agreement(inputs.read_text_file(file, inputs.AGREEMENT_FILE), source=str(file))
     data = evaluate(spec, as_of=as_of).to_json()
     emit(data, as_json=as_json, render=lambda: render_state(data))
 

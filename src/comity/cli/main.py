@@ -1,12 +1,15 @@
 """The `comity` command: global options, the command groups, and error rendering.
 
-Invariant: a user mistake ends in one line on stderr and a documented exit code (docs/cli.md),
-never a traceback.
+Invariants: a user mistake ends in one line on stderr and a documented exit code (docs/cli.md),
+never a traceback; and every argument is valid Unicode before any command sees it (bytes that
+are not UTF-8 reach Python as lone surrogates, which no database, audit leaf or hash can take),
+so names, evidence, ids and every other text option pass the shared text rule in one place.
 """
 
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +22,8 @@ from comity.cli import agreements, context, db, demo, serve, users
 from comity.cli import audit as audit_cli
 from comity.cli import lifecycle as lifecycle_cli
 from comity.cli import security as security_cli
-from comity.cli.output import error_console
+from comity.cli.output import error_console, show_warnings
+from comity.domain.kernel.text import checked_text
 from comity.errors import ComityError
 
 app = typer.Typer(
@@ -77,9 +81,19 @@ def main(
 
 def _login_name() -> str:
     try:
-        return getpass.getuser()
+        name = getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+    # It becomes the acting person of every audit leaf, like a name given with --as.
+    return checked_text(name, location="the login name (give --as NAME)")
+
+
+def _check_arguments(arguments: list[str]) -> None:
+    """Refuse, as `text.unstorable`, the first argument that is not valid Unicode, naming it
+    by position and by the bytes that were typed."""
+    for index, argument in enumerate(arguments, start=1):
+        typed = os.fsencode(argument).decode("utf-8", "backslashreplace")
+        checked_text(argument, location=f"argument {index} ({typed})")
 
 
 #: Exit codes for failures that are not ComityErrors (the rest come from `ComityError.exit_code`).
@@ -96,8 +110,11 @@ def _database_message(exc: DBAPIError) -> str:
 
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    arguments = sys.argv[1:] if argv is None else argv
+    show_warnings()
     try:
-        app(args=argv, standalone_mode=False)
+        _check_arguments(arguments)
+        app(args=arguments, standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -4,6 +4,7 @@ that every read command offers both the same way."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -14,6 +15,23 @@ from rich.table import Table
 
 console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _WarningLine(logging.Handler):
+    """A warning logged by comity's own modules (e.g. a data directory open to other users),
+    printed as one line on stderr, after which the command goes on."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error_console.print(f"comity: warning: {record.getMessage()}", markup=False)
+
+
+def show_warnings() -> None:
+    """Print the ``comity`` loggers' warnings on stderr (once per process, however often
+    called)."""
+    logger = logging.getLogger("comity")
+    if not any(isinstance(handler, _WarningLine) for handler in logger.handlers):
+        logger.addHandler(_WarningLine(logging.WARNING))
+
 
 JSON_OPTION_HELP = "Print machine-readable JSON instead of a table."
 #: The `--json` option every read command takes.

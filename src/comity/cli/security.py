@@ -145,7 +145,9 @@ def label_xml(
             reason="exactly one of the two",
         )
     if from_file is not None:
-        label = labels.from_xml(inputs.read_text_file(from_file), source=str(from_file))
+        label = labels.from_xml(
+            inputs.read_text_file(from_file, inputs.LABEL_XML), source=str(from_file)
+        )
         emit(label.as_dict(), as_json=as_json, render=lambda: Text(labels.format_label(label)))
         return
     assert text is not None
@@ -161,7 +163,7 @@ def scheme_load(
     file: Annotated[Path, typer.Argument(help="A scheme file (see examples/security/).")],
 ) -> None:
     """Load (or replace) a classification scheme."""
-    text = inputs.read_text_file(file)
+    text = inputs.read_text_file(file, inputs.SCHEME_FILE)
     cli = context.get(ctx)
     with cli.transaction() as session:
         result = security.load_scheme(session, cli.actor, text=text, source=str(file))
@@ -216,7 +218,7 @@ def equivalence_load(
     file: Annotated[Path, typer.Argument(help="An equivalence file (see examples/security/).")],
 ) -> None:
     """Load (or replace) an agreement's equivalence table (its schemes must be loaded)."""
-    text = inputs.read_text_file(file)
+    text = inputs.read_text_file(file, inputs.EQUIVALENCE_FILE)
     cli = context.get(ctx)
     with cli.transaction() as session:
         result = security.load_equivalence(session, cli.actor, text=text, source=str(file))

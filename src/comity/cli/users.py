@@ -16,6 +16,7 @@ import typer
 
 from comity.cli import context, inputs
 from comity.cli.output import JsonOption, console, emit, print_json, table
+from comity.domain.kernel.text import checked_text
 from comity.errors import InvalidInput
 from comity.services import accounts
 
@@ -23,12 +24,16 @@ app = typer.Typer(help="Accounts, roles and API tokens.", no_args_is_help=True)
 
 
 def _read_password() -> str:
-    password = sys.stdin.readline().rstrip("\r\n")
+    # Bounded: standard input may be /dev/zero. A line cut at the bound is longer than the
+    # longest password, and the service refuses it as such.
+    line = sys.stdin.readline(accounts.MAX_PASSWORD_LENGTH + 3)
+    password = line.rstrip("\r\n")
     if not password:
         raise InvalidInput(
             "no password on standard input", location="--password-stdin", reason="pipe it in"
         )
-    return password
+    # Bytes that are not UTF-8 arrive as lone surrogates, which no hash function can encode.
+    return checked_text(password, location="--password-stdin")
 
 
 @app.command("add")

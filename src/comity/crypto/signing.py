@@ -1,9 +1,10 @@
 """The audit log's Ed25519 checkpoint key, and signing and verifying C2SP signed notes.
 
-The key lives in the data directory as PKCS#8 PEM (``audit-log-key.pem``, mode 0600), encrypted
-with the configured passphrase when there is one, and is created on first use. The public half
-is kept beside it (``audit-log-key.pub``, raw key in base64) so that verifying needs no
-passphrase.
+The key lives in the data directory as PKCS#8 PEM (``audit-log-key.pem``, mode 0600 whatever
+the umask, in a 0700 directory: `comity.private_files`), encrypted with the configured
+passphrase when there is one, and is created on first use; a key file open to other users is
+used, with a warning. The public half is kept beside it (``audit-log-key.pub``, raw key in
+base64, also written 0600) so that verifying needs no passphrase.
 
 Invariant: a note is accepted only when a *known* key (name and key id both match a pinned
 verifier key) verifies its signature; signatures from unknown keys are ignored, as C2SP
@@ -22,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from comity import private_files
 from comity.domain.audit import note
 from comity.errors import IntegrityFailure, InvalidInput, Unavailable
 
@@ -94,6 +96,9 @@ def load_or_create(data_dir: Path, name: str, passphrase: str = "") -> NoteSigne
     path = data_dir / KEY_FILE
     if not path.exists():
         _create(data_dir, passphrase)
+    else:
+        private_files.warn_if_shared(data_dir)
+        private_files.warn_if_shared(path)
     try:
         pem = path.read_bytes()
     except OSError as exc:
@@ -128,7 +133,8 @@ def public_key(data_dir: Path) -> bytes | None:
 
 def _create(data_dir: Path, passphrase: str) -> None:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        if not private_files.ensure_private_directory(data_dir):
+            private_files.warn_if_shared(data_dir)
     except OSError as exc:
         raise Unavailable(f"cannot create data directory {data_dir}", reason=str(exc)) from exc
     key = Ed25519PrivateKey.generate()
@@ -142,11 +148,7 @@ def _create(data_dir: Path, passphrase: str) -> None:
     )
     temporary = data_dir / f".{KEY_FILE}.{os.getpid()}"
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
+        private_files.write_private_file(temporary, pem)
         # link() fails if the key exists: two processes creating it at once end with one key,
         # and nobody ever reads a half-written file.
         os.link(temporary, data_dir / KEY_FILE)
@@ -162,4 +164,4 @@ def _write_public(data_dir: Path, raw: bytes) -> None:
     path = data_dir / PUBLIC_FILE
     text = base64.b64encode(raw).decode() + "\n"
     if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+        private_files.write_private_file(path, text.encode())

@@ -3,7 +3,9 @@
 Invariant: on SQLite every connection has foreign keys on, WAL journalling and a busy timeout,
 and a writing transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on the
 database lock instead of failing half-way with SQLITE_BUSY. Read-only work can ask for
-``DEFERRED`` through `read_only_session`.
+``DEFERRED`` through `read_only_session`. The SQLite file, which holds password hashes, token
+digests and audit salts, is created private (0600, in a 0700 directory: `comity.private_files`)
+before SQLite first opens it, so its -wal and -shm files are private too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
+from comity import private_files
 from comity.errors import InvalidInput, Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -38,7 +41,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            _check_sqlite_directory(Path(parsed.database))
+            _prepare_sqlite_file(Path(parsed.database))
         engine = create_engine(parsed, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -53,22 +56,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
-def _check_sqlite_directory(path: Path) -> None:
-    """Fail early, in one clear line, when the data directory cannot hold the database.
+def _prepare_sqlite_file(path: Path) -> None:
+    """Fail early, in one clear line, when the data directory cannot hold the database; create
+    the directory and the empty database file private (or warn that existing ones are not).
 
     Writing a probe file is the only honest test: permission bits say nothing for root, and a
     read-only mount refuses writes whatever the bits say.
     """
     directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        created = private_files.ensure_private_directory(directory)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".comity-probe-"):
             pass
+        if not created:
+            private_files.warn_if_shared(directory)
+        # An empty file is an empty SQLite database; SQLite keeps the mode it finds and gives
+        # the same one to the -wal and -shm files it creates beside it.
+        private_files.create_private_file(path)
     except OSError as exc:
         raise Unavailable(
             f"data directory {directory} is not writable",
             reason=f"{exc.strerror or exc}; choose another with --data-dir or COMITY_DATA_DIR",
         ) from exc
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        private_files.warn_if_shared(companion)
 
 
 def _configure_sqlite(engine: Engine) -> None:

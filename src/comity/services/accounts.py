@@ -6,9 +6,12 @@ Invariants:
 - Roles come from dated assignments resolved on a given day (`actor_for`); an administrator
   holds no business role (business roles are only ever granted to accounts of a party, the
   administrator role only to operator accounts).
-- Sign-in is throttled per account name and per client address with counters in the database,
-  so every app process sees the same failures. A refused sign-in is *returned* (not raised)
-  so that the entry point commits the failure count it carries.
+- Every guess at a password is throttled with counters in the database, so every app process
+  sees the same failures: sign-in per account name and per client address, a password change
+  per account. A refusal that counts a failure is *returned* (not raised) so that the entry
+  point commits the failure count it carries.
+- Changing a password ends every other session of the account: whoever held one of them (a
+  stolen cookie) must sign in again, with the new password.
 - Account administration requires the administrator role (the CLI's local operator has it).
 """
 
@@ -19,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,15 +80,22 @@ class SignInRefused(AccessDenied):
 
 
 class Throttled(AccessDenied):
-    """Too many failed sign-ins for this account or address; `retry_after` is in seconds."""
+    """Too many wrong passwords (at sign-in, or when changing one's password) for this account
+    or address; `retry_after` is in seconds."""
 
     code = "auth.throttled"
+
+
+#: The refusal of a password change that the caller must commit (it carries a failure count):
+#: the wrong current password, or a lock after too many.
+PasswordChangeRefused: TypeAlias = InvalidInput | Throttled
 
 
 @dataclass(frozen=True, slots=True)
 class ThrottlePolicy:
     """How many failures within `window` lock an account name or a client address, and for
-    how long. Per-address limits are looser: several people may share one address."""
+    how long. Per-address limits are looser: several people may share one address. A password
+    change is limited per account, at `account_limit`."""
 
     account_limit: int = 5
     address_limit: int = 20
@@ -347,9 +357,17 @@ def change_password(
     *,
     current_password: str,
     new_password: str,
+    keep_session: str | None = None,
     now: datetime | None = None,
-) -> Account:
-    """A person replaces their own password (after a one-time password, or at will)."""
+    policy: ThrottlePolicy = DEFAULT_THROTTLE,
+) -> Account | PasswordChangeRefused:
+    """A person replaces their own password (after a one-time password, or at will).
+
+    Every other session of the account ends; `keep_session` (the cookie value of the session
+    making the change, if it is one) stays signed in. A wrong current password counts towards
+    the account's lock (`policy.account_limit` within `policy.window`) and, like the lock, is
+    *returned* for the caller to render after committing the count; a bad new password raises.
+    """
     name = username.strip().lower()
     if actor.person != name:
         raise AccessDenied(
@@ -359,9 +377,32 @@ def change_password(
             target=str(_target(name)),
         )
     account = _account(session, name)
+    moment = _now(now)
+    guesses = _throttle_row(session, _KIND_CHANGE_GUESSES, name, moment)
+    wait = _locked(guesses, moment)
+    if wait:
+        return Throttled(
+            "too many wrong passwords; wait before trying again",
+            reason=f"try again in {wait} seconds",
+            retry_after=wait,
+        )
     if not passwords.verify_password(account.password_hash, current_password):
-        raise InvalidInput(
-            "the current password is wrong", location="current_password", reason="try again"
+        _fail(
+            session,
+            guesses,
+            policy.account_limit,
+            policy,
+            moment,
+            actor=actor,
+            action="account.password_lock",
+            target=_target(name),
+        )
+        session.flush()
+        return InvalidInput(
+            "the current password is wrong",
+            location="current_password",
+            reason="try again",
+            code="account.wrong_password",
         )
     _check_password(new_password, location="new_password")
     if new_password == current_password:
@@ -370,8 +411,16 @@ def change_password(
             location="new_password",
             reason="choose a different password",
         )
+    guesses.failures = 0
+    guesses.locked_until = None
     account.password_hash = passwords.hash_password(new_password)
     account.must_change_password = False
+    kept = tokens.digest(keep_session) if keep_session else None
+    ended = 0
+    for web_session in repo.open_sessions_of(session, account.id):
+        if web_session.token_hash != kept:
+            web_session.ended_at = moment
+            ended += 1
     session.flush()
     # The commitment covers the fact of the change, never the password or its hash.
     audit.record(
@@ -379,7 +428,13 @@ def change_password(
         actor,
         "account.change_password",
         _target(name),
-        {"after": {"username": name, "changed_at": _now(now).isoformat()}},
+        {
+            "after": {
+                "username": name,
+                "changed_at": moment.isoformat(),
+                "other_sessions_ended": ended,
+            }
+        },
     )
     return account
 
@@ -489,9 +544,16 @@ def actor_for(session: Session, account: Account, *, today: date) -> Actor:
 # --- sign-in and throttling ---------------------------------------------------------------
 
 
+#: Throttle kinds: failed sign-ins per account name and per client address, wrong current
+#: passwords per account when changing it.
+_KIND_SIGN_IN_NAME = "account"
+_KIND_SIGN_IN_ADDRESS = "address"
+_KIND_CHANGE_GUESSES = "password_change"
+
+
 def _throttle_row(session: Session, kind: str, key: str, now: datetime) -> SignInThrottle:
     """The throttle row for (kind, key), created if missing and locked for this transaction,
-    so concurrent sign-ins from several processes count every failure."""
+    so concurrent guesses from several processes count every failure."""
     values = {"kind": kind, "key": key, "failures": 0, "window_started_at": now}
     insert = (
         postgresql.insert(SignInThrottle)
@@ -515,8 +577,18 @@ def _locked(row: SignInThrottle, now: datetime) -> int | None:
 
 
 def _fail(
-    session: Session, row: SignInThrottle, limit: int, policy: ThrottlePolicy, now: datetime
+    session: Session,
+    row: SignInThrottle,
+    limit: int,
+    policy: ThrottlePolicy,
+    now: datetime,
+    *,
+    actor: Actor = ANONYMOUS,
+    action: str = "sign_in.lock",
+    target: audit.Target | None = None,
 ) -> None:
+    """Count one failure; at `limit` within the window, lock the key and audit the lock (by
+    default as a sign-in lock by ``anonymous``, on the throttle's kind)."""
     if now - _aware(row.window_started_at) > policy.window:
         row.failures = 0
         row.window_started_at = now
@@ -527,9 +599,9 @@ def _fail(
         row.window_started_at = now
         audit.record(
             session,
-            ANONYMOUS,
-            "sign_in.lock",
-            audit.Target("sign_in", row.kind),
+            actor,
+            action,
+            target or audit.Target("sign_in", row.kind),
             # Committed, not stored: the key (a name or an address) stays out of the shared log.
             {"after": {"key": row.key, "until": row.locked_until.isoformat()}},
         )
@@ -549,8 +621,8 @@ def authenticate(
     the failure counters are part of the outcome."""
     moment = _now(now)
     key = username.strip().lower()[:200]
-    by_account = _throttle_row(session, "account", key, moment)
-    by_address = _throttle_row(session, "address", address[:200] or "unknown", moment)
+    by_account = _throttle_row(session, _KIND_SIGN_IN_NAME, key, moment)
+    by_address = _throttle_row(session, _KIND_SIGN_IN_ADDRESS, address[:200] or "unknown", moment)
     waits = [w for w in (_locked(by_account, moment), _locked(by_address, moment)) if w]
     if waits:
         return Throttled(

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comity.domain.actors import Actor
+from comity.domain.kernel.text import checked_text
 from comity.domain.lifecycle.agreement_file import (
     event_to_dict,
     parse_agreement,
@@ -41,7 +42,7 @@ from comity.domain.lifecycle.agreement_file import (
     spec_to_dict,
 )
 from comity.domain.lifecycle.engine import LifecycleState, evaluate
-from comity.domain.lifecycle.model import AgreementSpec, Event, PartialDate
+from comity.domain.lifecycle.model import AgreementSpec, Event, PartialDate, days_after
 from comity.errors import Conflict, IntegrityFailure, InvalidInput, NotFound
 from comity.persistence.models.agreements import Agreement, AgreementEvent, ExecutingBody
 from comity.persistence.repositories import agreements as repo
@@ -247,6 +248,8 @@ def import_agreement(
     Same text: "unchanged", nothing written. Different text: the stored text is replaced and the
     result lists what changed, field by field, in the parsed agreement.
     """
+    checked_text(source, location="source")
+    checked_text(text, location=source)
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     spec = _parsed(_StoredText(sha256, text, source))
     target = audit.Target("agreement", spec.id)
@@ -327,6 +330,10 @@ def record_event(
     )
     agreement = _get(session, agreement_id)
     spec = _spec(agreement)
+    for key, value in event_fields.items():
+        checked_text(str(key), location=f"agreement {agreement_id}: event")
+        if isinstance(value, str):
+            checked_text(value, location=f"agreement {agreement_id}: event: {key}")
     event = parse_event(event_fields, spec=spec, location=f"agreement {agreement_id}: event")
     as_dict = event_to_dict(event)
     recorded = repo.events_of(session, agreement_id)
@@ -498,7 +505,8 @@ def upcoming_deadlines(
     earliest first."""
     if within_days < 0:
         raise InvalidInput("negative window", location="within", reason="give 0 or more days")
-    horizon = today + timedelta(days=within_days)
+    # A window reaching past the calendar's last day covers every deadline there can be.
+    horizon = date.fromordinal(min(today.toordinal() + within_days, date.max.toordinal()))
     grouped = repo.events_by_agreement(session)
     found: list[UpcomingDeadline] = []
     for agreement in repo.all_agreements(session):
@@ -536,7 +544,7 @@ def ics_feed(session: Session, agreement_id: str, *, today: date) -> bytes:
         vevent.add("uid", f"{uid}@comity")
         vevent.add("dtstamp", stamp)
         vevent.add("dtstart", day)
-        vevent.add("dtend", day + timedelta(days=1))
+        vevent.add("dtend", days_after(day, 1))
         party = f" ({upcoming.party})" if upcoming.party else ""
         vevent.add("summary", f"{agreement.id}: {upcoming.action}{party}")
         vevent.add("description", f"{title}\n{upcoming.reason}")

@@ -1,13 +1,16 @@
-"""Signing in and out over HTTP, shared by the API (``/api/session``) and the sign-in page.
+"""Signing in and out and changing one's password over HTTP, shared by the API
+(``/api/session``, ``/api/me/password``) and the pages.
 
 Invariants: a sign-in always issues a fresh session id and ends the one the browser held
-(no session fixation); a refused sign-in is returned as a response, never raised, so the
-failure count behind the throttle commits with the request.
+(no session fixation); a password change keeps the session that made it and ends every other;
+a refused sign-in or password change is returned as a response, never raised, so the failure
+count behind the throttle commits with the request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
@@ -15,7 +18,7 @@ from sqlalchemy.orm import Session
 from comity.errors import AccessDenied
 from comity.persistence.models.accounts import Account
 from comity.services import accounts
-from comity.web.dependencies import get_now
+from comity.web.dependencies import Principal, get_now
 from comity.web.security import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -75,3 +78,26 @@ def sign_out(request: Request, session: Session, response: Response) -> None:
     if secret:
         accounts.end_session(session, secret, now=get_now(request))
     clear_session_cookie(request, response)
+
+
+def change_password(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    current_password: str,
+    new_password: str,
+    now: datetime,
+) -> Account | accounts.PasswordChangeRefused:
+    """Change the signed-in person's password, keeping the request's own session (if it came
+    with one); or the refusal to render and *return* (wrong current password, throttled)."""
+    return accounts.change_password(
+        session,
+        principal.actor,
+        principal.username,
+        current_password=current_password,
+        new_password=new_password,
+        keep_session=request.cookies.get(SESSION_COOKIE) if principal.via == "session" else None,
+        now=now,
+        policy=request.app.state.throttle_policy,
+    )

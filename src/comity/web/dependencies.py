@@ -5,16 +5,21 @@ Invariants:
   (``Depends(get_session, scope="function")``), so a failed commit is a failed request.
 - An `AccessDenied` raised while the request works rolls the work back, and the denial is then
   recorded in a transaction of its own (`authz.record_denial`), as the CLI does.
-- Credentials are a session cookie or ``Authorization: Bearer <token>``; routes never decide
-  access themselves, they hand the actor to the services.
+- Credentials are a session cookie or ``Authorization: Bearer <token>`` (and ``?token=`` on the
+  calendar feed, `LINK_TOKEN_PATH`); routes never decide access themselves, they hand the actor
+  to the services.
+- A person who signed in with a one-time password reaches nothing but `BEFORE_PASSWORD_CHANGE`
+  until they have chosen their own password: `get_principal`, which every route that knows who
+  is asking goes through, refuses everything else (`PasswordChangeRequired`, audited).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -26,7 +31,7 @@ from comity.errors import AccessDenied
 from comity.persistence.db import read_only_session, write_session
 from comity.persistence.models.accounts import Account
 from comity.services import accounts, authz
-from comity.web.security import SAFE_METHODS, SESSION_COOKIE
+from comity.web.security import SAFE_METHODS, SESSION_COOKIE, path_target
 
 
 def get_engine(request: Request) -> Engine:
@@ -124,6 +129,47 @@ cookie_scheme = APIKeyCookie(
 )
 
 
+class PasswordChangeRequired(AccessDenied):
+    """The account signed in with a one-time password and has not chosen its own yet: the API
+    answers 403, the pages send the person to the password form."""
+
+    code = "auth.password_change_required"
+
+
+#: Everything a person who signed in with a one-time password may still reach, by path (every
+#: method): choosing the new password (page and API), signing in and out, who is signed in
+#: (``GET /api/session`` is how an API client learns it must change the password), and what
+#: needs nobody signed in — the language switch, the API description (and the static files
+#: under ``/static/``, which no dependency guards). Every other route refuses them until the
+#: password is changed.
+BEFORE_PASSWORD_CHANGE: Final = frozenset(
+    {
+        "/api/session",
+        "/api/me/password",
+        "/sign-in",
+        "/sign-out",
+        "/account/password",
+        "/language",
+        "/api/openapi.json",
+    }
+)
+
+#: Where an API token is also taken from the link (``?token=cmt_…``): the calendar feed, as
+#: calendar applications cannot send headers. Only a token with one of `LINK_TOKEN_SCOPES`.
+LINK_TOKEN_PATH: Final = re.compile(r"/api/agreements/[^/]+/calendar\.ics")
+LINK_TOKEN_SCOPES: Final = frozenset({"calendar", "read"})
+#: Longest link token looked up (a real one is far shorter).
+_LINK_TOKEN_MAX = 200
+
+
+def routed_path(request: Request) -> str:
+    """The path the app routes `request` on: without the root path a proxy may serve the app
+    under."""
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def get_principal(
     request: Request,
     session: SessionDep,
@@ -131,7 +177,9 @@ def get_principal(
     _session_cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Principal | None:
     """Who is asking: the bearer token if one is sent (a bad one is a 401, not anonymity),
-    otherwise the session cookie; None when signed out."""
+    otherwise the session cookie, otherwise (on `LINK_TOKEN_PATH`) the token in the link;
+    None when signed out. Refuses a person who still has a one-time password everywhere but
+    `BEFORE_PASSWORD_CHANGE`."""
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
@@ -166,10 +214,46 @@ def get_principal(
             signed_in = accounts.resolve_session(session, secret, now=now)
             if signed_in is not None:
                 principal = _principal(session, signed_in, "session", _ALL_SCOPES, today)
+        if principal is None and LINK_TOKEN_PATH.fullmatch(routed_path(request)):
+            principal = _link_token_principal(request, session, now, today)
     if principal is not None:
         request.state.principal = principal
         request.state.actor = principal.actor
+        _refuse_before_password_change(request, principal)
     return principal
+
+
+def _link_token_principal(
+    request: Request, session: Session, now: datetime, today: date
+) -> Principal | None:
+    """The holder of the ``?token=`` in the link, or None when there is none; a bad one, or
+    one without a link scope, is a 401."""
+    secret = request.query_params.get("token")
+    if not secret:
+        return None
+    found = accounts.resolve_token(session, secret[:_LINK_TOKEN_MAX], now=now)
+    if found is None or not LINK_TOKEN_SCOPES & set(found[1].scopes.split()):
+        raise accounts.NotAuthenticated(
+            "the link's token is unknown, revoked, expired or not for this feed",
+            reason="use an API token with the calendar scope",
+        )
+    account, token = found
+    if accounts.token_needs_touch(token, now=now):
+        touch_token(request, session, token.id, now)
+    return _principal(session, account, "token", frozenset(token.scopes.split()), today)
+
+
+def _refuse_before_password_change(request: Request, principal: Principal) -> None:
+    """THE one-time password rule (see `BEFORE_PASSWORD_CHANGE`). The refusal is a denial:
+    `get_session` records it (``account.denied``), as the request's path, never its query."""
+    if not principal.must_change_password or routed_path(request) in BEFORE_PASSWORD_CHANGE:
+        return
+    raise PasswordChangeRequired(
+        "choose a new password first: this account has a one-time password",
+        reason="change it on /account/password or with POST /api/me/password",
+        action="account.use",
+        target=path_target(request),
+    )
 
 
 def touch_token(request: Request, session: Session, token_id: int, now: datetime) -> None:
@@ -205,29 +289,10 @@ def _principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
 
 
-#: What a person with a one-time password may still do through the API: see who they are,
-#: sign out, and choose a new password.
-_BEFORE_PASSWORD_CHANGE = frozenset({"/api/session", "/api/me/password"})
-
-
-async def require_principal(request: Request, principal: OptionalPrincipal) -> Principal:
+async def require_principal(principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise accounts.NotAuthenticated(
             "sign in first", reason="send the session cookie or an Authorization: Bearer token"
-        )
-    path = request.url.path
-    if (
-        principal.must_change_password
-        and path.startswith("/api/")
-        and path not in _BEFORE_PASSWORD_CHANGE
-    ):
-        # The pages send such a person to their password form; the API refuses instead.
-        raise AccessDenied(
-            "choose a new password first: this account has a one-time password",
-            code="auth.password_change_required",
-            reason="POST /api/me/password",
-            action="account.use",
-            target=f"account:{principal.username}",
         )
     return principal
 

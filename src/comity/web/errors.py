@@ -8,7 +8,7 @@ never as a traceback. Only a bug gives a 500, and then without internals.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -84,7 +84,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     415: "Unsupported content type (the API takes application/json)",
     422: "Invalid input",
-    429: "Too many failed sign-ins; see Retry-After",
+    429: "Too many wrong passwords (signing in or changing one); see Retry-After",
     503: "Database or another resource unavailable",
 }
 
@@ -95,6 +95,46 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": ErrorBody, "description": _DESCRIPTIONS.get(status, "Error")}
         for status in statuses
     }
+
+
+#: What the request guard (`comity.web.security.RequestGuardMiddleware`) answers, before any
+#: route runs, to a request that may carry a body — every method but GET, HEAD, OPTIONS and
+#: TRACE, whether or not the operation reads one: too large, or (under ``/api``) not JSON.
+BODY_GUARD_STATUSES: Final = (413, 415)
+_SAFE_OPERATIONS: Final = frozenset({"get", "head", "options", "trace"})
+
+
+def _declare_body_guard(document: dict[str, Any]) -> None:
+    """Add `BODY_GUARD_STATUSES` to every operation of `document` that may carry a body. The
+    error model is in the document already: every API operation documents its other errors
+    with it (`comity.web.api.COMMON_ERRORS`)."""
+    reference = {"$ref": "#/components/schemas/ErrorBody"}
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in _SAFE_OPERATIONS or not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in BODY_GUARD_STATUSES:
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": _DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+
+
+def _document_with_guards(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """`app.openapi`, with the guard's statuses declared once the document is built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _declare_body_guard(build())
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    return openapi
 
 
 def payload(code: str, message: str, **detail: Any) -> dict[str, Any]:
@@ -220,6 +260,8 @@ def _on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    # FastAPI's documented way to extend the generated document.
+    app.openapi = _document_with_guards(app)  # type: ignore[method-assign]
     app.add_exception_handler(ComityError, _on_comity_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

@@ -171,16 +171,18 @@ async def csrf_protect(request: Request) -> None:
 
 #: The attempted action a CSRF refusal is audited under (its leaf is ``web.denied``).
 CSRF_REFUSED_ACTION = "web.csrf_refused"
-#: Longest path kept as the refusal's audit target (the leaf's record id holds 200 characters).
+#: Longest path kept as a refusal's audit target (the leaf's record id holds 200 characters).
 _TARGET_PATH_MAX = 200
 
 
+def path_target(request: Request) -> str:
+    """The audit target of a refused request: its path alone, never the query string (which
+    may carry a token), a submitted token or the body."""
+    return f"path:{request.url.path[:_TARGET_PATH_MAX]}"
+
+
 def _csrf_denial_fields(request: Request) -> dict[str, str]:
-    # The target is the path alone: never the query string, the submitted token or the body.
-    return {
-        "action": CSRF_REFUSED_ACTION,
-        "target": f"path:{request.url.path[:_TARGET_PATH_MAX]}",
-    }
+    return {"action": CSRF_REFUSED_ACTION, "target": path_target(request)}
 
 
 async def _refuse_csrf(request: Request, denial: AccessDenied) -> NoReturn:

@@ -3,12 +3,16 @@
 The server runs in a thread of the test process, on a socket bound to a free port, against a
 migrated SQLite database seeded with the example agreement and two people, with the clock
 pinned to 2026-11-29 so the deadlines the tests read are reproducible. Chromium is the system's
-(`/usr/bin/chromium`); the tests never download a browser, and skip with a message when it is
-missing. Screenshots go to `artifacts/screenshots/` (git-ignored).
+(`/usr/bin/chromium`, or the one COMITY_TEST_CHROMIUM names); the tests never download a browser.
+When Chromium or Playwright is missing they skip with a message, or fail when
+COMITY_REQUIRE_BROWSER is set (`tests/legs.py`). Screenshots go to `artifacts/screenshots/`
+(git-ignored).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import socket
 import threading
 import time
@@ -20,11 +24,12 @@ from typing import Any
 import pytest
 import uvicorn
 
-from comity.persistence import migrate
-from comity.persistence.db import make_engine
-from tests.integration.web_pages.site import PROJECT_ROOT, make_app, seed
+from tests.conftest import Databases
+from tests.integration.web_pages.conftest import SITE
+from tests.integration.web_pages.site import PROJECT_ROOT, make_app
+from tests.legs import BROWSER
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ENV = "COMITY_TEST_CHROMIUM"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,12 +49,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("browser")
-    engine = make_engine(f"sqlite:///{data_dir / 'comity.db'}")
-    migrate.upgrade(engine)
-    seed(engine)
-    app = make_app(engine, data_dir)
+    with databases.create("sqlite", data_dir, SITE) as database:
+        yield from _serve(make_app(database.engine, data_dir))
+
+
+def _serve(app: Any) -> Iterator[LiveServer]:
     # Bind first and hand the socket over: no window in which another process takes the port.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -70,17 +78,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (CI does) to run these")
+    chromium = Path(os.environ.get(CHROMIUM_ENV) or "/usr/bin/chromium")
+    if not chromium.is_file():
+        BROWSER.unavailable(f"{chromium} not found (install Debian's chromium, as CI does)")
+    if importlib.util.find_spec("playwright") is None:
+        BROWSER.unavailable("Playwright for Python is not installed (make .venv/bin/comity)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

@@ -9,6 +9,7 @@ accounts with unique names so tests in a module never see each other's sign-in s
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from comity.config import Settings
 from comity.domain.actors import Actor
@@ -28,7 +29,7 @@ from comity.persistence.models.audit import AuditHead, AuditLeaf
 from comity.services import accounts, agreements
 from comity.web.app import create_app
 from comity.web.settings import WebSettings
-from tests.conftest import BACKENDS, PROJECT_ROOT, Database, _create_database
+from tests.conftest import BACKENDS, PROJECT_ROOT, Database, Databases, Template
 
 PASSWORD = "a long enough passphrase"
 EXAMPLE_ID = "tr-az-defence-industry-2017"
@@ -54,17 +55,26 @@ class Clock:
         return self.now.date()
 
 
+def _migrate_and_import_the_example(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    with write_session(engine) as session, session.begin():
+        agreements.import_agreement(
+            session, OPERATOR, text=EXAMPLE_FILE.read_text("utf-8"), source=EXAMPLE_FILE.name
+        )
+
+
+WITH_EXAMPLE = Template("with_example", _migrate_and_import_the_example)
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def web_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    databases: Databases,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Database]:
     """A migrated database of the module's own, with the example agreement imported."""
-    for database in _create_database(request.param, tmp_path_factory.mktemp("web")):
-        migrate.upgrade(database.engine)
-        with write_session(database.engine) as session, session.begin():
-            agreements.import_agreement(
-                session, OPERATOR, text=EXAMPLE_FILE.read_text("utf-8"), source=EXAMPLE_FILE.name
-            )
+    directory = tmp_path_factory.mktemp("web")
+    with databases.create(request.param, directory, WITH_EXAMPLE) as database:
         yield database
 
 
@@ -169,6 +179,23 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+@pytest.fixture
+def entitled(
+    make_user: Callable[..., User], make_token: Callable[..., tuple[int, str]]
+) -> Callable[[str], dict[str, str]]:
+    """`entitled(path)`: the bearer header of someone allowed to do whatever a request to `path`
+    asks (a treaty officer for agreements, an administrator otherwise), so that only the input
+    of a refused request can be wrong."""
+
+    def headers(path: str) -> dict[str, str]:
+        if "/agreements" in path:
+            return bearer(make_token(make_user("officer"))[1])
+        admin = make_user("admin", party="OPERATOR", roles=["administrator", "auditor"])
+        return bearer(make_token(admin)[1])
+
+    return headers
+
+
 def audit_size(database: Database) -> int:
     with write_session(database.engine) as session, session.begin():
         size = session.scalars(select(AuditHead.size)).one()
@@ -183,3 +210,12 @@ def audit_actions(database: Database, since: int) -> list[str]:
                 select(AuditLeaf.action).where(AuditLeaf.index >= since).order_by(AuditLeaf.index)
             )
         )
+
+
+def audit_leaves(database: Database, since: int) -> list[dict[str, Any]]:
+    """The audit leaves appended from index `since` on, parsed."""
+    with write_session(database.engine) as session, session.begin():
+        rows = session.scalars(
+            select(AuditLeaf.leaf).where(AuditLeaf.index >= since).order_by(AuditLeaf.index)
+        )
+        return [json.loads(row) for row in rows]

@@ -9,23 +9,18 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Form
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from comity.persistence.db import write_session
-from comity.persistence.models.audit import AuditLeaf
 from comity.web.security import CSRF_HEADER, SESSION_COOKIE
 from tests.conftest import Database
-from tests.integration.web.conftest import User, audit_actions, audit_size, sign_in
+from tests.integration.web.conftest import (
+    User,
+    audit_actions,
+    audit_leaves,
+    audit_size,
+    sign_in,
+)
 
 WRONG_TOKEN = "f00d" * 16
-
-
-def _leaves(database: Database, since: int) -> list[dict[str, object]]:
-    with write_session(database.engine) as session, session.begin():
-        rows = session.scalars(
-            select(AuditLeaf.leaf).where(AuditLeaf.index >= since).order_by(AuditLeaf.index)
-        )
-        return [json.loads(row) for row in rows]
 
 
 def test_a_post_with_a_wrong_csrf_token_is_refused_and_audited_once_as_the_sessions_person(
@@ -42,7 +37,7 @@ def test_a_post_with_a_wrong_csrf_token_is_refused_and_audited_once_as_the_sessi
     assert response.status_code == 403
     assert response.json()["error"] == "csrf.mismatch"
     assert audit_actions(web_database, before) == ["web.denied"]
-    [leaf] = _leaves(web_database, before)
+    [leaf] = audit_leaves(web_database, before)
     assert leaf["actor"] == {"party": "OPERATOR", "person": admin.username}
     assert leaf["record"] == {"type": "path", "id": "/api/users"}
     assert WRONG_TOKEN not in json.dumps(leaf)
@@ -63,7 +58,7 @@ def test_a_refused_form_post_without_a_session_is_audited_as_anonymous(
             "/test-csrf-form?next=/x", data={"name": "x", "csrf_token": WRONG_TOKEN}
         )
     assert response.status_code == 403
-    [leaf] = _leaves(web_database, before)
+    [leaf] = audit_leaves(web_database, before)
     assert leaf["action"] == "web.denied"
     assert leaf["actor"] == {"party": "UNKNOWN", "person": "anonymous"}
     # The path alone: neither the query string nor the token.
@@ -83,5 +78,5 @@ def test_an_ended_session_is_audited_as_anonymous(
     before = audit_size(web_database)
     response = client.post("/api/me/password", json={}, headers={CSRF_HEADER: WRONG_TOKEN})
     assert response.status_code == 403
-    [leaf] = _leaves(web_database, before)
+    [leaf] = audit_leaves(web_database, before)
     assert leaf["actor"] == {"party": "UNKNOWN", "person": "anonymous"}

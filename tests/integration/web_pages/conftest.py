@@ -1,7 +1,8 @@
 """Fixtures for the page tests: a seeded site per engine, and clients signed in as each person.
 
-The site is built once per module and engine (migrations, the example agreement, two people);
-tests that change data (recording an event) take `fresh_site`, a site of their own.
+The site's database (migrations, the example agreement, two people) is built once per engine
+and test process as the `SITE` template; each module gets a copy, and tests that change data
+(recording an event) take `fresh_site`, a copy of their own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from comity.persistence import migrate
-from tests.conftest import BACKENDS, Database, _create_database
+from tests.conftest import BACKENDS, Database, Databases, Template
 from tests.integration.web_pages.site import OFFICER, Person, make_app, seed, sign_in
 
 
@@ -25,23 +27,33 @@ class Site:
     database: Database
 
 
-def _site(backend: str, tmp_path: Path) -> Iterator[Site]:
-    for database in _create_database(backend, tmp_path):
-        migrate.upgrade(database.engine)
-        seed(database.engine)
+def _migrate_and_seed(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    seed(engine)
+
+
+SITE = Template("site", _migrate_and_seed)
+
+
+def _site(databases: Databases, backend: str, tmp_path: Path) -> Iterator[Site]:
+    with databases.create(backend, tmp_path, SITE) as database:
         yield Site(make_app(database.engine, tmp_path), database)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    databases: Databases,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Site]:
-    yield from _site(request.param, tmp_path_factory.mktemp("pages"))
+    yield from _site(databases, request.param, tmp_path_factory.mktemp("pages"))
 
 
 @pytest.fixture(params=BACKENDS)
-def fresh_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
-    yield from _site(request.param, tmp_path)
+def fresh_site(
+    request: pytest.FixtureRequest, databases: Databases, tmp_path: Path
+) -> Iterator[Site]:
+    yield from _site(databases, request.param, tmp_path)
 
 
 @pytest.fixture

@@ -120,6 +120,7 @@ def test_empty_fields_are_named_next_to_each_field_and_nothing_is_recorded(
         ({"kind": "coronation"}, "kind", "Choose one of the listed kinds."),
         ({"kind": "domestic_step", "step": ""}, "step", "Choose the domestic step."),
         ({"evidence": "x" * 2001}, "evidence", "At most 2000 characters."),
+        ({"evidence": "Note\x00verbale"}, "evidence", "character 5 is a NUL character"),
     ],
 )
 def test_a_bad_field_is_named_next_to_it(

@@ -11,12 +11,12 @@ path and the reason. Pure: the caller reads the file; this module only parses th
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeVar, cast
 
+from comity.domain.kernel.toml_input import load_toml
 from comity.domain.lifecycle.model import (
     DOMESTIC_STEPS,
     EVENT_KINDS,
@@ -46,6 +46,7 @@ _SLUG: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PARTY: Final = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
 _LANGUAGE: Final = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _MONTH_DAY: Final = re.compile(r"^(\d{2})-(\d{2})$")
+_INVALID_FILE: Final = "agreement.invalid_file"
 
 #: Event kinds that must name the acting party.
 _PARTY_REQUIRED: Final = frozenset(
@@ -212,7 +213,7 @@ def _type_name(value: object) -> str:
 
 def _error(source: str, path: str, message: str, reason: str) -> InvalidInput:
     where = f"{source}: {path}" if path else source
-    return InvalidInput(message, location=where, reason=reason, code="agreement.invalid_file")
+    return InvalidInput(message, location=where, reason=reason, code=_INVALID_FILE)
 
 
 def _partial_date(value: object, path: str, source: str) -> PartialDate:
@@ -234,10 +235,7 @@ def _partial_date(value: object, path: str, source: str) -> PartialDate:
 
 def parse_agreement(text: str, *, source: str) -> AgreementSpec:
     """Parse an agreement file's text. `source` names it in errors (usually the path)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _error(source, "", "not valid TOML", str(exc)) from None
+    data = load_toml(text, source=source, code=_INVALID_FILE)
     return parse_agreement_dict(data, source=source)
 
 
@@ -538,8 +536,12 @@ def _term(table: _Fields) -> TermRule:
 
 
 def _shorter(notice: Period, period: Period) -> bool:
-    """Whether a notice period certainly fits inside a term (compared on a fixed reference)."""
-    reference = date(2001, 1, 1)
+    """Whether a notice period certainly fits inside a term (compared on a fixed reference).
+
+    The reference is the calendar's first day, so that every period `Period.parse` accepts can
+    be added to it; the Gregorian calendar repeats every 400 years, so year 1 compares periods
+    exactly as 2001 (a common year starting on a Monday) did."""
+    reference = date.min
     return notice.add_to(reference) < period.add_to(reference)
 
 

@@ -15,20 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from dateutil.relativedelta import relativedelta
-
 from comity.domain.lifecycle.model import (
     AgreementSpec,
+    DateOutOfRange,
     EntryIntoForceRule,
     Event,
     Offset,
     PartialDate,
     Period,
+    days_after,
+    first_of_year,
     human_date,
+    months_after,
 )
 
 Status = Literal[
@@ -41,7 +43,6 @@ Status = Literal[
     "expired",
 ]
 
-_ONE_DAY = timedelta(days=1)
 #: `date` under another name, for dataclasses that also have a field called `date`.
 _Date = date
 #: Safety bound on generated periods: 1-day renewals over a century stay well under it.
@@ -64,6 +65,10 @@ DEADLINE_KINDS: frozenset[str] = frozenset(
         "withdrawal",
     }
 )
+
+
+def _day_before(day: date) -> date:
+    return days_after(day, -1)
 
 
 def _iso(value: date | None) -> str | None:
@@ -91,7 +96,7 @@ class PeriodInfo:
 
     @property
     def last_day(self) -> date | None:
-        return None if self.expiry is None else self.expiry - _ONE_DAY
+        return None if self.expiry is None else _day_before(self.expiry)
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.expiry is None or day < self.expiry)
@@ -141,7 +146,7 @@ class NoticeOutcome:
 
     @property
     def last_day_in_force(self) -> date | None:
-        return None if self.effective is None else self.effective - _ONE_DAY
+        return None if self.effective is None else _day_before(self.effective)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -314,8 +319,19 @@ class _Outcome:
 def evaluate(
     spec: AgreementSpec, *, as_of: date, extra_events: Sequence[Event] = ()
 ) -> LifecycleState:
-    """The state of `spec` on `as_of`, counting only events dated on or before `as_of`."""
-    return _Evaluation(spec, as_of, (*spec.events, *extra_events)).run()
+    """The state of `spec` on `as_of`, counting only events dated on or before `as_of`.
+
+    A state that needs a date the calendar cannot hold (a period running past 9999-12-31 from
+    an as-of date near its end) is refused as a `DateOutOfRange` naming the agreement."""
+    try:
+        return _Evaluation(spec, as_of, (*spec.events, *extra_events)).run()
+    except DateOutOfRange as exc:
+        raise DateOutOfRange(
+            later=exc.later,
+            message=f"cannot evaluate the agreement on {as_of.isoformat()}",
+            what="a date it needs",
+            location=f"agreement {spec.id}",
+        ) from None
 
 
 def cut_event(event: Event, as_of: date) -> Event | None:
@@ -361,7 +377,7 @@ class _Evaluation:
     def effect(self, start: date, period: Period) -> date:
         """C3: the first day of the new status, P after D (`day_after`: one day later)."""
         result = self.add(start, period)
-        return result + _ONE_DAY if self.c.effect == "day_after" else result
+        return days_after(result, 1) if self.c.effect == "day_after" else result
 
     def effect_words(self, period: Period) -> str:
         extra = " and a day (civil-law counting)" if self.c.effect == "day_after" else ""
@@ -370,12 +386,12 @@ class _Evaluation:
     @staticmethod
     def first_day(base: date, k: int) -> date:
         """C2: day 1 of the k-th month after the month of `base`."""
-        return date(base.year, base.month, 1) + relativedelta(months=k)
+        return months_after(base.replace(day=1), k)
 
     def apply_offset(self, base: date, offset: Offset, base_reason: str) -> tuple[date, str]:
         result, reason = base, base_reason
         if offset.days_after is not None:
-            result = base + timedelta(days=offset.days_after)
+            result = days_after(base, offset.days_after)
             reason = f"{offset.days_after} days after {reason}"
         elif offset.after is not None:
             result = self.effect(base, offset.after)
@@ -783,7 +799,7 @@ class _Evaluation:
             return out(
                 True,
                 f"no renewal left after period {current.index}: the agreement ends on "
-                f"{human_date(current.expiry - _ONE_DAY)} anyway",
+                f"{human_date(_day_before(current.expiry))} anyway",
                 None,
                 current.expiry,
             )
@@ -800,7 +816,7 @@ class _Evaluation:
                 target = nxt
         if target.expiry is None:
             return out(False, "the agreement has no end of period to stop renewal at")
-        last_day = target.expiry - _ONE_DAY
+        last_day = _day_before(target.expiry)
         deadline = schedule.deadline(target, rule.notice_before_expiry)
         assert deadline is not None
         if timely:
@@ -886,14 +902,14 @@ class _Evaluation:
             assert rule.notice_by is not None
             deadline = rule.notice_by.in_year(given.year)
             if given <= deadline:
-                effective = date(given.year + 1, 1, 1)
+                effective = first_of_year(given.year + 1)
                 reason = (
                     f"notice of {human_date(given)} on or before {human_date(deadline)}: "
                     f"effective from 1 January {given.year + 1}"
                 )
             else:
                 timely = False
-                effective = date(given.year + 2, 1, 1)
+                effective = first_of_year(given.year + 2)
                 reason = (
                     f"late: notice of {human_date(given)} after {human_date(deadline)}; read as "
                     f"deferred to the next year, effective from 1 January {given.year + 2}"
@@ -991,7 +1007,7 @@ class _Evaluation:
             if end is not None and end <= self.q:
                 ended_by_notice = termination is not None and termination.effective == end
                 status: Status = "terminated" if ended_by_notice else "expired"
-                return status, f"ended on {human_date(end - _ONE_DAY)} ({end_reason})"
+                return status, f"ended on {human_date(_day_before(end))} ({end_reason})"
             if termination is not None and termination.valid:
                 when = (
                     "on a date not yet known"
@@ -1109,7 +1125,7 @@ class _Evaluation:
                         if self.spec.term.renewal == "automatic"
                         else "renewed by agreement",
                         None,
-                        f"period {current.index} ends on {human_date(current.expiry - _ONE_DAY)}",
+                        f"period {current.index} ends on {human_date(_day_before(current.expiry))}",
                     )
                 )
         if end is not None and end > q and eif.date is not None:

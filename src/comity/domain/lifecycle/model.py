@@ -3,8 +3,10 @@
 This module owns the *vocabulary* of an agreement's legal life (reference/treaty-lifecycle.md §6,
 §8): plain calendar dates (never datetimes, never time zones), ISO 8601 calendar periods, the
 per-agreement convention profile, the structured final clauses (rules) and the dated facts
-(events). Every value is an immutable dataclass so a spec can be shared and evaluated on any date
-without being changed; derived state lives in `engine.py` and is never stored here.
+(events), and the calendar arithmetic every computed date goes through (checked against the
+ends of the calendar, so that no rule or as-of date can overflow `datetime.date`). Every value
+is an immutable dataclass so a spec can be shared and evaluated on any date without being
+changed; derived state lives in `engine.py` and is never stored here.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
 from typing import Final, Literal
 
-from dateutil.relativedelta import relativedelta
+from comity.errors import InvalidInput
 
 # --------------------------------------------------------------------------------------------
 # Closed vocabularies (the agreement file's enumerations; the database stores these strings).
@@ -99,6 +101,66 @@ def human_date(value: date) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Calendar arithmetic
+#
+# Every date the lifecycle computes goes through these functions, which check the calendar's
+# ends before they build a date: a rule or an as-of date that would need a day after 9999-12-31
+# (or before 0001-01-01) is an `InvalidInput` saying so, never an OverflowError or a ValueError
+# from `datetime`.
+
+
+class DateOutOfRange(InvalidInput):
+    """A computed date falls outside the calendar `datetime.date` can hold: after its last day
+    (`later`) or before its first."""
+
+    code = "lifecycle.date_out_of_range"
+
+    def __init__(
+        self,
+        *,
+        later: bool,
+        message: str = "a date cannot be computed",
+        what: str = "the date",
+        location: str | None = None,
+    ) -> None:
+        bound = f"after {date.max.isoformat()}" if later else f"before {date.min.isoformat()}"
+        super().__init__(message, location=location, reason=f"{what} falls {bound}")
+        self.later = later
+
+
+def days_after(start: date, days: int) -> date:
+    """`start` moved by `days` (negative: earlier)."""
+    ordinal = start.toordinal() + days
+    if ordinal > date.max.toordinal():
+        raise DateOutOfRange(later=True)
+    if ordinal < date.min.toordinal():
+        raise DateOutOfRange(later=False)
+    return date.fromordinal(ordinal)
+
+
+def months_after(start: date, months: int) -> date:
+    """`start` moved by `months` calendar months (negative: earlier); a day the target month
+    lacks becomes its last day (31 Aug + 6 months = 28/29 Feb)."""
+    year, month_index = divmod(start.year * 12 + start.month - 1 + months, 12)
+    month = month_index + 1
+    last = calendar.monthrange(_on_calendar(year), month)[1]
+    return date(year, month, min(start.day, last))
+
+
+def first_of_year(year: int) -> date:
+    """1 January of `year`."""
+    return date(_on_calendar(year), 1, 1)
+
+
+def _on_calendar(year: int) -> int:
+    if year > MAXYEAR:
+        raise DateOutOfRange(later=True)
+    if year < MINYEAR:
+        raise DateOutOfRange(later=False)
+    return year
+
+
+# --------------------------------------------------------------------------------------------
 # Dates and periods
 
 
@@ -167,6 +229,13 @@ class PartialDate:
 
 
 _PERIOD = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+#: More digits than any amount the calendar can count (3,652,058 days is seven).
+_PERIOD_DIGITS: Final = 9
+
+
+def _too_long(text: str) -> str:
+    span = f"{date.min.isoformat()} to {date.max.isoformat()}"
+    return f"{text.strip()!r} is longer than the calendar can count ({span})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +255,24 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        """`P5Y`, `P1Y6M`, `P3M`, `P2W`, `P30D`…; raises ValueError with a readable message
+        for anything else, and for a period longer than the calendar can count."""
         match = _PERIOD.match(text.strip().upper())
         if match is None:
             raise ValueError(
                 f"{text!r} is not an ISO 8601 duration such as P5Y, P1Y6M, P3M or P30D"
             )
-        years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
-        return cls(years, months, days + 7 * weeks)
+        groups = [group or "0" for group in match.groups()]
+        # Longer than any count the calendar holds, and too long for int() past 4300 digits.
+        if any(len(group) > _PERIOD_DIGITS for group in groups):
+            raise ValueError(_too_long(text))
+        years, months, weeks, days = (int(group) for group in groups)
+        period = cls(years, months, days + 7 * weeks)
+        try:
+            period.add_to(date.min)
+        except DateOutOfRange:
+            raise ValueError(_too_long(text)) from None
+        return period
 
     @property
     def is_zero(self) -> bool:
@@ -210,17 +290,17 @@ class Period:
     def add_to(self, start: date, month_end: MonthEnd = "clamp") -> date:
         """C0: `start + P` by calendar; a day the target month lacks clamps to its last day
         (`clamp`) or moves to the 1st of the next month (`roll_forward`)."""
-        shifted = start + relativedelta(years=self.years, months=self.months)
+        shifted = months_after(start, self.total_months())
         if month_end == "roll_forward" and shifted.day != start.day:
-            shifted = shifted + timedelta(days=1)  # clamped day is the month's last: next is 1st
-        return shifted + timedelta(days=self.days)
+            shifted = days_after(shifted, 1)  # clamped day is the month's last: next is 1st
+        return days_after(shifted, self.days)
 
     def subtract_from(self, end: date, month_end: MonthEnd = "clamp") -> date:
         """`end − P`, the mirror of `add_to` (used for "at least P before" deadlines)."""
-        shifted = end - timedelta(days=self.days)
-        moved = shifted - relativedelta(years=self.years, months=self.months)
+        shifted = days_after(end, -self.days)
+        moved = months_after(shifted, -self.total_months())
         if month_end == "roll_forward" and moved.day != shifted.day:
-            moved = moved + timedelta(days=1)
+            moved = days_after(moved, 1)
         return moved
 
     def human(self) -> str:
@@ -381,8 +461,10 @@ class MonthDay:
         date(2000, self.month, self.day)  # 2000 is a leap year: accepts 02-29, rejects 02-30
 
     def in_year(self, year: int) -> date:
+        """This day in `year` (29 Feb in a common year: 28 Feb)."""
+        january_first = first_of_year(year)
         last = calendar.monthrange(year, self.month)[1]
-        return date(year, self.month, min(self.day, last))
+        return january_first.replace(month=self.month, day=min(self.day, last))
 
     def __str__(self) -> str:
         return f"{self.month:02d}-{self.day:02d}"

@@ -16,6 +16,9 @@ Invariants this module protects:
 * ``combine`` is the least upper bound of `dominates` (see its docstring for why a permissive tag
   missing from one label is kept, not dropped), so an aggregate is never readable by someone who
   could not read every part.
+* Reading a label from XML (which comes from the other party) is bounded: DTDs and entities are
+  refused, and the parser stops at the first element, attribute or text past the `MAX_XML_*`
+  limits, so no document costs more than a label's worth of work.
 
 Canonical text form (what ``format_label`` writes; ``parse`` also accepts any spacing)::
 
@@ -515,6 +518,60 @@ def to_xml(label: Label, *, root: str = "originatorConfidentialityLabel") -> str
     return StdElementTree.tostring(element, encoding="unicode") + "\n"
 
 
+#: What one label may hold in XML. A label is a policy, a classification and a few categories
+#: with a few dozen values: these leave room for ten times that, and bound the work per document.
+MAX_XML_ELEMENTS: Final = 1000
+MAX_XML_ATTRIBUTES: Final = 16
+#: Characters in one element's text or one attribute's value (a name, a value, a tag).
+MAX_XML_TEXT: Final = 256
+
+
+class _TooLarge(Exception):
+    """Internal: the document passed a `MAX_XML_*` limit (raised from the parser's callbacks,
+    which stops it at once)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _BoundedTreeBuilder:
+    """An ElementTree parser target that counts what it is given and refuses past the limits.
+
+    Comments and processing instructions are not passed to it (it has no handler for them), so
+    they never reach the tree."""
+
+    def __init__(self) -> None:
+        self._tree = StdElementTree.TreeBuilder()
+        self._elements = 0
+        #: Characters of text since the last tag (an element's text or tail).
+        self._text = 0
+
+    def start(self, tag: str, attributes: dict[str, str]) -> StdElementTree.Element:
+        self._elements += 1
+        self._text = 0
+        if self._elements > MAX_XML_ELEMENTS:
+            raise _TooLarge(f"more than {MAX_XML_ELEMENTS} elements")
+        if len(attributes) > MAX_XML_ATTRIBUTES:
+            raise _TooLarge(f"more than {MAX_XML_ATTRIBUTES} attributes on one element")
+        if any(len(value) > MAX_XML_TEXT for value in attributes.values()):
+            raise _TooLarge(f"an attribute value longer than {MAX_XML_TEXT} characters")
+        return self._tree.start(tag, attributes)
+
+    def end(self, tag: str) -> StdElementTree.Element:
+        self._text = 0
+        return self._tree.end(tag)
+
+    def data(self, text: str) -> None:
+        self._text += len(text)
+        if self._text > MAX_XML_TEXT:
+            raise _TooLarge(f"a text longer than {MAX_XML_TEXT} characters")
+        self._tree.data(text)
+
+    def close(self) -> StdElementTree.Element:
+        return self._tree.close()
+
+
 def _xml_fail(where: str, reason: str) -> InvalidInput:
     return InvalidInput(
         "invalid ADatP-4774 label", location=where, reason=reason, code="label.invalid_xml"
@@ -537,14 +594,23 @@ def _text(element: StdElementTree.Element, where: str) -> str:
 
 def from_xml(document: str | bytes, *, source: str = "label.xml") -> Label:
     """Read an ADatP-4774 label. DTDs, entities and external references are refused (the input
-    may come from the other party), and every structural error names the element."""
+    may come from the other party), and every structural error names the element. The parser
+    stops at the first element, attribute or text past the `MAX_XML_*` limits, so that no
+    document, whatever its size, costs more than a label's worth of work."""
+    builder = _BoundedTreeBuilder()
+    parser = SafeElementTree.DefusedXMLParser(target=builder, forbid_dtd=True)
     try:
-        root = SafeElementTree.fromstring(document, forbid_dtd=True)
+        parser.feed(document)
+        root = parser.close()
     except StdElementTree.ParseError as exc:
         line, column = exc.position
         raise _xml_fail(f"{source}:{line}:{column + 1}", str(exc)) from None
     except DefusedXmlException as exc:
         raise _xml_fail(source, f"refused: {exc}") from None
+    except _TooLarge as exc:
+        expat = parser.parser
+        where = f"{source}:{expat.CurrentLineNumber}:{expat.CurrentColumnNumber + 1}"
+        raise _xml_fail(where, exc.reason) from None
     namespace, name = _local(root.tag)
     if namespace != XML_NAMESPACE or name not in _ROOTS:
         raise _xml_fail(

@@ -20,12 +20,12 @@ Pure: the caller reads the file and passes its text; nothing here touches the di
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from comity.domain.kernel.toml_input import load_toml
 from comity.domain.security.labels import (
     RELEASABLE_TO,
     Label,
@@ -54,14 +54,6 @@ DEFAULT_RELEASABLE_TO: Final = "Releasable to"
 def _bad(source: str, where: str, reason: str, *, code: str = "scheme.invalid") -> InvalidInput:
     location = f"{source}: {where}" if where else source
     return InvalidInput(f"invalid data in {source}", location=location, reason=reason, code=code)
-
-
-def _load_toml(text: str, source: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # The message ends "(at line L, column C)": keep it, it is the position.
-        raise _bad(source, "", f"not valid TOML: {exc}") from None
 
 
 def _field(
@@ -300,7 +292,7 @@ def policy_from_data(data: Mapping[str, Any], *, source: str = "scheme") -> Poli
 
 def parse_policy(text: str, *, source: str = "scheme.toml") -> Policy:
     """Parse a scheme file (see examples/security/*.toml)."""
-    return policy_from_data(_load_toml(text, source), source=source)
+    return policy_from_data(load_toml(text, source=source, code="scheme.invalid"), source=source)
 
 
 # --- equivalence -----------------------------------------------------------------------------
@@ -475,7 +467,9 @@ def equivalence_from_data(data: Mapping[str, Any], *, source: str = "equivalence
 
 def parse_equivalence(text: str, *, source: str = "equivalence.toml") -> Equivalence:
     """Parse an equivalence file (see examples/security/*-equivalence.toml)."""
-    return equivalence_from_data(_load_toml(text, source), source=source)
+    return equivalence_from_data(
+        load_toml(text, source=source, code="scheme.invalid"), source=source
+    )
 
 
 def translate(

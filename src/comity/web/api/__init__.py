@@ -13,9 +13,10 @@ from comity.web.api.routes import session as session_routes
 from comity.web.api.routes import users as user_routes
 from comity.web.errors import error_responses
 
-#: Statuses any operation can answer: malformed body, no or bad credentials, denied,
-#: body too large, wrong content type, invalid input, database unavailable.
-COMMON_ERRORS = error_responses(400, 401, 403, 413, 415, 422, 503)
+#: Statuses any operation can answer: malformed request, no or bad credentials, denied,
+#: invalid input, database unavailable. (413 and 415, which the request guard answers to any
+#: request that may carry a body, are declared by `comity.web.errors` for those operations.)
+COMMON_ERRORS = error_responses(400, 401, 403, 422, 503)
 
 router = APIRouter(prefix="/api", responses=COMMON_ERRORS)
 router.include_router(session_routes.router)

@@ -1,7 +1,9 @@
 """Request and response bodies of the JSON API (Pydantic models, documented in OpenAPI).
 
-Invariant: request models forbid unknown fields and bound every string, so a typo or an
-oversized value is a 422 with its location, never silently ignored or stored.
+Invariant: request models forbid unknown fields, bound every string and refuse text no
+database can store (NUL, lone surrogates: `comity.domain.kernel.text`), so a typo, an oversized
+value or an unstorable character is a 422 with its location, never silently ignored, stored or
+turned into a 500.
 """
 
 from __future__ import annotations
@@ -10,7 +12,16 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from comity.domain.kernel.text import checked_text
 
 
 def _iso_date(value: object) -> object:
@@ -30,8 +41,32 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
+def storable(value: object, location: str) -> None:
+    """Refuse (`InvalidInput` ``text.unstorable``, at `location`) a JSON value holding text
+    that cannot be stored, in a key or a value at any depth."""
+    if isinstance(value, str):
+        checked_text(value, location=location)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable(key, location)
+            storable(item, f"{location}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            storable(item, f"{location}.{index}")
+
+
 class RequestBody(BaseModel):
+    """Every request body: unknown fields and unstorable text refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_storable_text(cls, data: object) -> object:
+        # Raised as is (not a ValueError): the error handler renders it as 422
+        # ``text.unstorable`` with the field's location, e.g. ``body.display_name``.
+        storable(data, "body")
+        return data
 
 
 class SignInRequest(RequestBody):

@@ -2,8 +2,9 @@
 
 Owns `render_page_error`, which `create_app` calls for every error outside ``/api``. Invariants:
 the status is the one from the app's single table (`comity.web.errors.STATUS`), passed in; a
-person who is not signed in is sent to the sign-in page (with the page they wanted) instead of
-an error; the page says what happened in the reader's language and leaks no internals.
+person who is not signed in is sent to the sign-in page, and one who still has a one-time
+password to the password form (with the page they wanted), instead of an error; the page says
+what happened in the reader's language and leaks no internals.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from comity.errors import AccessDenied, ComityError
 from comity.services import accounts
+from comity.web.dependencies import PasswordChangeRequired
 from comity.web.pages.dependencies import error_frame
 from comity.web.pages.rendering import Frame, is_partial_request, render
 from comity.web.pages.vocabulary import N_
+from comity.web.security import SAFE_METHODS
 
 _HEADINGS = {
     400: (N_("The request could not be used"), N_("Something in the request was not right.")),
@@ -38,10 +41,30 @@ _DEFAULT = (N_("Something went wrong"), N_("The request could not be completed."
 
 def sign_in_location(request: Request) -> str:
     """The sign-in page, asked to return to the page that was refused."""
+    return "/sign-in?next=" + quote(_wanted(request), safe="")
+
+
+def password_location(request: Request) -> str:
+    """The password form, asked to go on to the page that was refused."""
+    return "/account/password?next=" + quote(_wanted(request), safe="")
+
+
+def _wanted(request: Request) -> str:
+    """Where to go back to: the page asked for; after a refused form post, which a redirect
+    cannot repeat, the dashboard."""
+    if request.method not in SAFE_METHODS:
+        return "/"
     wanted = request.url.path
     if request.url.query:
         wanted += "?" + request.url.query
-    return "/sign-in?next=" + quote(wanted, safe="")
+    return wanted
+
+
+def _redirect(request: Request, location: str) -> Response:
+    if is_partial_request(request):
+        # htmx follows HX-Redirect with a full page load instead of swapping a fragment.
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
 
 
 _NEEDS_ROLE = re.compile(r"^needs the role (?P<roles>[a-z_]+(?: or [a-z_]+)*)$")
@@ -58,11 +81,9 @@ def _role_needed(error: ComityError, frame: Frame) -> str | None:
 
 def render_page_error(request: Request, error: ComityError, status: int) -> Response:
     if isinstance(error, accounts.NotAuthenticated):
-        location = sign_in_location(request)
-        if is_partial_request(request):
-            # htmx follows HX-Redirect with a full page load instead of swapping a fragment.
-            return Response(status_code=204, headers={"HX-Redirect": location})
-        return RedirectResponse(location, status_code=303)
+        return _redirect(request, sign_in_location(request))
+    if isinstance(error, PasswordChangeRequired):
+        return _redirect(request, password_location(request))
     frame = error_frame(request)
     heading, explanation = _HEADINGS.get(status, _DEFAULT)
     detail = _role_needed(error, frame) or error.reason

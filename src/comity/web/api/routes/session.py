@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from comity.errors import AccessDenied
+from comity.errors import AccessDenied, ComityError
 from comity.services import accounts
 from comity.web import auth, errors
 from comity.web.api import schemas
@@ -71,17 +71,27 @@ def sign_out(request: Request, session: SessionDep) -> Response:
 @router.post(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors.error_responses(429),
     summary="Change my password (required after a one-time password)",
 )
 def change_password(
-    body: schemas.PasswordChange, principal: CurrentPrincipal, session: SessionDep, now: Now
+    body: schemas.PasswordChange,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    now: Now,
 ) -> Response:
-    accounts.change_password(
+    """Every other session of the account ends; the one making the change stays signed in.
+    Wrong current passwords are throttled like sign-ins (429 with Retry-After)."""
+    outcome = auth.change_password(
+        request,
         session,
-        principal.actor,
-        principal.username,
+        principal,
         current_password=body.current_password,
         new_password=body.new_password,
         now=now,
     )
+    if isinstance(outcome, ComityError):
+        # Returned, not raised: the failure count behind the throttle must commit.
+        return errors.render(request, outcome)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

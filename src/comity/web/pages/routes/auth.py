@@ -1,9 +1,9 @@
-"""Sign in and sign out pages.
+"""Sign in, sign out and password pages.
 
 Invariants: the sign-in form posts with a CSRF token (a double-submit token before sign-in,
-checked by the app-wide guard); a refused sign-in is *returned* as a page, never raised, so the
-throttle's failure count commits with the request; after sign-in the browser only goes to a
-local path (`safe_next`), never to another site named in ``next``.
+checked by the app-wide guard); a refused sign-in or password change is *returned* as a page,
+never raised, so the throttle's failure count commits with the request; after sign-in the
+browser only goes to a local path (`safe_next`), never to another site named in ``next``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from comity.errors import InvalidInput
 from comity.services import accounts
 from comity.web import auth
-from comity.web.dependencies import OptionalPrincipal, SessionDep
+from comity.web.dependencies import Now, OptionalPrincipal, SessionDep
 from comity.web.pages.dependencies import PageFrame, SignedIn
 from comity.web.pages.rendering import render
 from comity.web.pages.vocabulary import N_
@@ -26,6 +26,7 @@ router = APIRouter()
 
 _REFUSED = N_("The sign-in name or password is wrong, or the account is disabled.")
 _THROTTLED = N_("Too many failed sign-ins. Wait %(seconds)s seconds and try again.")
+_PASSWORD_THROTTLED = N_("Too many wrong passwords. Wait %(seconds)s seconds and try again.")
 
 
 def safe_next(value: str | None) -> str:
@@ -117,6 +118,7 @@ def password_submit(
     session: SessionDep,
     principal: SignedIn,
     frame: PageFrame,
+    now: Now,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     repeat_password: Annotated[str, Form()] = "",
@@ -131,18 +133,27 @@ def password_submit(
         }
     elif new_password != repeat_password:
         errors["repeat_password"] = frame.gettext("The two new passwords differ.")
+    retry_after: int | None = None
     if not errors:
         try:
-            accounts.change_password(
+            outcome = auth.change_password(
+                request,
                 session,
-                principal.actor,
-                principal.username,
+                principal,
                 current_password=current_password,
                 new_password=new_password,
+                now=now,
             )
         except InvalidInput as error:
-            field = error.location if error.location in _PASSWORD_FIELDS else "new_password"
-            errors[field] = frame.gettext(error.message)
+            outcome = error
+        if isinstance(outcome, accounts.Throttled):
+            retry_after = int(outcome.fields.get("retry_after") or 0)
+            errors["current_password"] = frame.gettext(_PASSWORD_THROTTLED) % {
+                "seconds": retry_after
+            }
+        elif isinstance(outcome, InvalidInput):
+            field = outcome.location if outcome.location in _PASSWORD_FIELDS else "new_password"
+            errors[field] = frame.gettext(outcome.message)
     if errors:
         context = {
             "next": safe_next(next),
@@ -150,5 +161,15 @@ def password_submit(
             "must_change": principal.must_change_password,
             "nav": "password",
         }
-        return render(request, frame, "auth/password.html", context, status_code=422)
+        # Returned, not raised: a wrong current password's failure count must commit.
+        refused = render(
+            request,
+            frame,
+            "auth/password.html",
+            context,
+            status_code=422 if retry_after is None else 429,
+        )
+        if retry_after is not None:
+            refused.headers["Retry-After"] = str(retry_after)
+        return refused
     return RedirectResponse(safe_next(next), status_code=303)
