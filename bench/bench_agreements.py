@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from comity.domain.actors import Actor
 from comity.persistence import migrate
 from comity.persistence.db import make_engine, write_session
-from comity.services import agreements
+from comity.services import lifecycle
 
 AGREEMENTS = 200
 TODAY = date(2026, 11, 29)
@@ -48,28 +48,28 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         for i in range(AGREEMENTS):
             agreement_id = FOUNDING_ID if i == 0 else f"copy-{i:04d}"
             text = FOUNDING.replace(f'id = "{FOUNDING_ID}"', f'id = "{agreement_id}"')
-            agreements.import_agreement(setup, ACTOR, text=text, source="bench", now=now)
-            agreements.record_event(setup, ACTOR, agreement_id, event_fields=NOTICE, now=now)
+            lifecycle.import_agreement(setup, ACTOR, text=text, source="bench", now=now)
+            lifecycle.record_event(setup, ACTOR, agreement_id, event_fields=NOTICE, now=now)
     with write_session(engine) as reading, reading.begin():
         yield reading
     engine.dispose()
 
 
 def test_state_of_one_agreement_on_a_date(benchmark: BenchmarkFixture, session: Session) -> None:
-    state = benchmark(agreements.state_on, session, FOUNDING_ID, as_of=TODAY)
+    state = benchmark(lifecycle.state_on, session, FOUNDING_ID, as_of=TODAY)
     assert state.status == "in_force"
 
 
 def test_deadlines_across_all_agreements(benchmark: BenchmarkFixture, session: Session) -> None:
-    found = benchmark(agreements.upcoming_deadlines, session, today=TODAY, within_days=365)
+    found = benchmark(lifecycle.upcoming_deadlines, session, today=TODAY, within_days=365)
     assert len(found) == 2 * AGREEMENTS
 
 
 def test_ics_feed_of_one_agreement(benchmark: BenchmarkFixture, session: Session) -> None:
-    feed = benchmark(agreements.ics_feed, session, FOUNDING_ID, today=TODAY)
+    feed = benchmark(lifecycle.ics_feed, session, FOUNDING_ID, today=TODAY)
     assert feed.startswith(b"BEGIN:VCALENDAR")
 
 
 def test_unchanged_reimport(benchmark: BenchmarkFixture, session: Session) -> None:
-    result = benchmark(agreements.import_agreement, session, ACTOR, text=FOUNDING, source="bench")
+    result = benchmark(lifecycle.import_agreement, session, ACTOR, text=FOUNDING, source="bench")
     assert result.status == "unchanged"

@@ -31,7 +31,6 @@ from sqlalchemy import Engine, create_engine, insert, text, update
 from sqlalchemy.engine import make_url
 
 from comity.domain.actors import Actor
-from comity.domain.audit import leaves as bulk
 from comity.domain.audit import merkle
 from comity.persistence import migrate
 from comity.persistence.db import make_engine, read_only_session, write_session
@@ -189,7 +188,7 @@ def test_full_verification_rate_against_raw_sha256(
     # The hashing alone as `verify` does it (leaf hashes, then the levels of complete
     # subtrees): the ceiling for verification in this interpreter, with no database at all.
     started = time.perf_counter()
-    bulk.subtree_levels(bulk.leaf_hashes(leaves), LEAVES.bit_length())
+    merkle.subtree_levels(merkle.leaf_hashes(leaves), LEAVES.bit_length())
     hashing_seconds = time.perf_counter() - started
     info = {
         "backend": backend,

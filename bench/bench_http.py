@@ -38,7 +38,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from comity.domain.actors import Actor
 from comity.persistence import migrate
 from comity.persistence.db import make_engine, write_session
-from comity.services import accounts, agreements
+from comity.services import accounts, lifecycle
 
 BENCH_DIR = Path(__file__).resolve().parent
 EXAMPLE_ID = "tr-az-defence-industry-2017"
@@ -71,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     with write_session(engine) as session, session.begin():
-        agreements.import_agreement(
+        lifecycle.import_agreement(
             session, ACTOR, text=EXAMPLE.read_text("utf-8"), source=EXAMPLE.name
         )
         accounts.add_user(

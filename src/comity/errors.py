@@ -98,3 +98,32 @@ class IntegrityFailure(ComityError):
 
     code = "integrity_failure"
     exit_code = 8
+
+
+# --- Signing in (raised by the accounts services and the web's credential checks) ----------------
+
+
+class NotAuthenticated(AccessDenied):
+    """The request carries no valid session or token (HTTP 401, not audited: it is no act)."""
+
+    code = "auth.required"
+
+
+class SignInRefused(AccessDenied):
+    """Wrong name or password, or a disabled account: deliberately indistinguishable."""
+
+    code = "auth.invalid_credentials"
+
+
+class Throttled(AccessDenied):
+    """Too many wrong passwords (at sign-in, or when changing one's password) for this account
+    or address; `retry_after` is in seconds."""
+
+    code = "auth.throttled"
+
+
+class PasswordChangeRequired(AccessDenied):
+    """The account signed in with a one-time password and has not chosen its own yet: the API
+    answers 403, the pages send the person to the password form."""
+
+    code = "auth.password_change_required"

@@ -11,10 +11,10 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from comity.persistence.models.agreements import Agreement, AgreementEvent, ExecutingBody
 from comity.persistence.models.audit import AuditLeaf
+from comity.persistence.models.lifecycle import Agreement, AgreementEvent, ExecutingBody
 from tests.conftest import PROJECT_ROOT, CliResult, CliRunner, Database
-from tests.integration.agreements.samples import COOPERATION
+from tests.integration.lifecycle.samples import COOPERATION
 
 ID = "tr-az-cooperation"
 ON = "2026-11-29"

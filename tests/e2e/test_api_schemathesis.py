@@ -26,7 +26,7 @@ from comity.config import Settings
 from comity.domain.actors import Actor
 from comity.persistence import migrate
 from comity.persistence.db import make_engine, write_session
-from comity.services import accounts, agreements
+from comity.services import accounts, lifecycle
 from comity.web.app import create_app
 from tests.conftest import PROJECT_ROOT
 
@@ -73,7 +73,7 @@ def credentials() -> Iterator[Credentials]:
     migrate.upgrade(_ENGINE)
     secrets: dict[str, str] = {}
     with write_session(_ENGINE) as session, session.begin():
-        agreements.import_agreement(
+        lifecycle.import_agreement(
             session, OPERATOR, text=EXAMPLE.read_text("utf-8"), source=EXAMPLE.name
         )
         for username, party, role in [

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from comity import input_files
 from comity.cli import inputs
+from comity.errors import InvalidInput
 from comity.services import accounts
 from tests.conftest import CliResult, CliRunner, Database
 
@@ -212,9 +214,9 @@ def test_no_more_than_the_limit_and_one_byte_is_ever_read(
         handle.read = read_counted
         return handle  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(inputs.os, "fdopen", counting)
-    with pytest.raises(inputs.InvalidInput, match="cannot read the file"):
-        inputs.read_text_file(big, inputs.LABEL_XML)
+    monkeypatch.setattr(input_files.os, "fdopen", counting)
+    with pytest.raises(InvalidInput, match="cannot read the file"):
+        input_files.read_text_file(big, inputs.LABEL_XML)
     assert sum(read) == inputs.LABEL_XML.limit + 1
 
 

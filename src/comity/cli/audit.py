@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from comity import input_files
 from comity.cli import context, inputs
 from comity.cli.output import JsonOption, console, emit, print_json, table
 from comity.crypto import signing
@@ -55,7 +56,7 @@ def _read_vkey(value: str) -> str:
     """A verifier key given inline or as a path to a file holding it."""
     path = Path(value)
     if "+" not in value or path.is_file():
-        value = inputs.read_text_file(path, inputs.VERIFIER_KEY_FILE).strip()
+        value = input_files.read_text_file(path, inputs.VERIFIER_KEY_FILE).strip()
     note.parse_vkey(value)
     return value
 
@@ -248,3 +249,7 @@ def key(ctx: typer.Context, as_json: JsonOption = False) -> None:
         public = signer(cli).public_key
     vkey = note.format_vkey(_origin(cli), public)
     _emit_text({"vkey": vkey}, as_json=as_json, render=lambda: vkey)
+
+
+#: The command group this module adds to `comity` (found by `comity.cli.main`).
+COMMANDS = (("audit", app),)

@@ -19,7 +19,7 @@ from comity.config import Settings
 from comity.domain.actors import Actor
 from comity.errors import AccessDenied
 from comity.persistence.db import make_engine, read_only_session, write_session
-from comity.services import audit, authz
+from comity.services import audit
 
 
 @dataclass
@@ -45,7 +45,7 @@ class CliContext:
                 yield session
         except AccessDenied as denial:
             with write_session(self.engine) as session, session.begin():
-                authz.record_denial(session, self.actor, denial)
+                audit.record_denial(session, self.actor, denial)
             raise
 
     @contextmanager

@@ -42,3 +42,7 @@ def current(
         return f"{data['database']}: {', '.join(current_revs) or 'empty'} ({state})"
 
     emit(data, as_json=as_json, render=render)
+
+
+#: The command group this module adds to `comity` (found by `comity.cli.main`).
+COMMANDS = (("db", app),)

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from comity import input_files
 from comity.cli import audit as audit_cli
 from comity.cli import context, demo_accounts, inputs, serve
 from comity.cli.context import CliContext
@@ -20,7 +21,7 @@ from comity.cli.lifecycle import render_state
 from comity.cli.output import console
 from comity.errors import Unavailable
 from comity.persistence import migrate
-from comity.services import agreements, audit, security
+from comity.services import audit, lifecycle, security
 
 #: The bundled examples live in the source tree next to `src/` (the demo runs from a checkout).
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples"
@@ -71,9 +72,9 @@ def import_example_agreements(cli: CliContext) -> None:
             reason="the demo runs from a source checkout",
         )
     for path in files:
-        text = inputs.read_text_file(path, inputs.AGREEMENT_FILE)
+        text = input_files.read_text_file(path, inputs.AGREEMENT_FILE)
         with cli.transaction() as session:
-            result = agreements.import_agreement(
+            result = lifecycle.import_agreement(
                 session, cli.actor, text=text, source=f"examples/agreements/{path.name}"
             )
         console.print(f"agreement {result.agreement_id}: {result.status}", markup=False)
@@ -94,7 +95,7 @@ def load_example_security_data(cli: CliContext) -> None:
                 result = loader(
                     session,
                     cli.actor,
-                    text=inputs.read_text_file(path, kind),
+                    text=input_files.read_text_file(path, kind),
                     source=f"examples/security/{path.name}",
                 )
             console.print(f"security data {result.id}: {result.status}", markup=False)
@@ -115,5 +116,9 @@ def sign_and_verify_audit_log(cli: CliContext) -> None:
 
 def show_founding_agreement(cli: CliContext, as_of: date) -> None:
     with cli.reading() as session:
-        state = agreements.state_on(session, FOUNDING_AGREEMENT, as_of=as_of)
+        state = lifecycle.state_on(session, FOUNDING_AGREEMENT, as_of=as_of)
     console.print(render_state(state.to_json()))
+
+
+#: The command this module adds to `comity` (found by `comity.cli.main`).
+COMMANDS = (("demo", demo),)

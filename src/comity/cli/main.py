@@ -1,5 +1,9 @@
 """The `comity` command: global options, the command groups, and error rendering.
 
+Each module of `comity.cli` that adds commands declares them in a module-level ``COMMANDS``
+tuple of ``(name, Typer app or command function)``; `main` adds every one it finds, in the
+order of the modules' names, so a new area adds its module and edits nothing here.
+
 Invariants: a user mistake ends in one line on stderr and a documented exit code (docs/cli.md),
 never a traceback; and every argument is valid Unicode before any command sees it (bytes that
 are not UTF-8 reach Python as lone surrogates, which no database, audit leaf or hash can take),
@@ -11,18 +15,18 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import DBAPIError, OperationalError
 from typer._click import exceptions as click_errors  # Typer vendors Click
 
-from comity.cli import agreements, context, db, demo, serve, users
-from comity.cli import audit as audit_cli
-from comity.cli import lifecycle as lifecycle_cli
-from comity.cli import security as security_cli
+import comity.cli
+from comity.cli import context
 from comity.cli.output import error_console, show_warnings
+from comity.discovery import submodules
 from comity.domain.kernel.text import checked_text
 from comity.errors import ComityError
 
@@ -35,20 +39,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# Command groups: each module owns a Typer sub-app named after its subject.
-app.add_typer(db.app, name="db")
-app.add_typer(audit_cli.app, name="audit")
-app.add_typer(lifecycle_cli.app, name="lifecycle")
-app.add_typer(agreements.app, name="agreement")
-app.add_typer(security_cli.label_app, name="label")
-app.add_typer(security_cli.clearance_app, name="clearance")
-app.add_typer(security_cli.grant_app, name="grant")
-app.add_typer(security_cli.access_app, name="access")
-app.add_typer(security_cli.scheme_app, name="scheme")
-app.add_typer(security_cli.equivalence_app, name="equivalence")
-app.command(name="demo")(demo.demo)
-app.add_typer(users.app, name="user")
-app.command(name="serve")(serve.serve)
+
+def _add(name: str, commands: typer.Typer | Callable[..., Any]) -> None:
+    """A command group (a Typer app) or a single command under `name`."""
+    if isinstance(commands, typer.Typer):
+        app.add_typer(commands, name=name)
+    else:
+        app.command(name=name)(commands)
+
+
+for _module in submodules(comity.cli):
+    for _name, _commands in getattr(_module, "COMMANDS", ()):
+        _add(_name, _commands)
 
 
 @app.callback()

@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
+from comity import input_files
 from comity.cli import context, inputs
 from comity.cli.output import JsonOption, console, emit, print_json, table
 from comity.domain.security import labels
@@ -146,7 +147,7 @@ def label_xml(
         )
     if from_file is not None:
         label = labels.from_xml(
-            inputs.read_text_file(from_file, inputs.LABEL_XML), source=str(from_file)
+            input_files.read_text_file(from_file, inputs.LABEL_XML), source=str(from_file)
         )
         emit(label.as_dict(), as_json=as_json, render=lambda: Text(labels.format_label(label)))
         return
@@ -163,7 +164,7 @@ def scheme_load(
     file: Annotated[Path, typer.Argument(help="A scheme file (see examples/security/).")],
 ) -> None:
     """Load (or replace) a classification scheme."""
-    text = inputs.read_text_file(file, inputs.SCHEME_FILE)
+    text = input_files.read_text_file(file, inputs.SCHEME_FILE)
     cli = context.get(ctx)
     with cli.transaction() as session:
         result = security.load_scheme(session, cli.actor, text=text, source=str(file))
@@ -218,7 +219,7 @@ def equivalence_load(
     file: Annotated[Path, typer.Argument(help="An equivalence file (see examples/security/).")],
 ) -> None:
     """Load (or replace) an agreement's equivalence table (its schemes must be loaded)."""
-    text = inputs.read_text_file(file, inputs.EQUIVALENCE_FILE)
+    text = input_files.read_text_file(file, inputs.EQUIVALENCE_FILE)
     cli = context.get(ctx)
     with cli.transaction() as session:
         result = security.load_equivalence(session, cli.actor, text=text, source=str(file))
@@ -523,3 +524,14 @@ def access_explain(
         return Text("\n".join(lines))
 
     emit(data, as_json=as_json, render=render)
+
+
+#: The command groups this module adds to `comity` (found by `comity.cli.main`).
+COMMANDS = (
+    ("label", label_app),
+    ("clearance", clearance_app),
+    ("grant", grant_app),
+    ("access", access_app),
+    ("scheme", scheme_app),
+    ("equivalence", equivalence_app),
+)

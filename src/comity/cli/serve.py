@@ -86,3 +86,7 @@ def run_server(
         server_header=False,
         log_level="info",
     )
+
+
+#: The command this module adds to `comity` (found by `comity.cli.main`).
+COMMANDS = (("serve", serve),)

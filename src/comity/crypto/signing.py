@@ -58,10 +58,6 @@ class NoteSigner:
         return note.Note(text, (self.signature(text),)).encode()
 
 
-def signer_from_seed(name: str, seed: bytes) -> NoteSigner:
-    return NoteSigner(name, Ed25519PrivateKey.from_private_bytes(seed))
-
-
 def verify_note(signed: str | bytes, vkeys: Sequence[str | note.VerifierKey]) -> note.Note:
     """Open a signed note with pinned verifier keys; raise `IntegrityFailure` unless one of them
     verifies its signature. Returns the note (its text is now trustworthy)."""

@@ -76,7 +76,8 @@ def create_app(
     app.state.secure_cookies = web.secure_cookies
     app.state.session_lifetime = web.session_lifetime()
     app.state.throttle_policy = web.throttle_policy()
-    #: Set by the pages (see docs/web-contract): renders a ComityError as an HTML page.
+    #: Set by the pages (`comity.web.pages.install`; docs/web.md, "Errors"): renders a
+    #: ComityError as an HTML page.
     app.state.render_page_error = None
 
     errors.install(app)

@@ -4,7 +4,7 @@ Invariants:
 - One request is one transaction, committed *before* the response is sent
   (``Depends(get_session, scope="function")``), so a failed commit is a failed request.
 - An `AccessDenied` raised while the request works rolls the work back, and the denial is then
-  recorded in a transaction of its own (`authz.record_denial`), as the CLI does.
+  recorded in a transaction of its own (`audit.record_denial`), as the CLI does.
 - Credentials are a session cookie or ``Authorization: Bearer <token>`` (and ``?token=`` on the
   calendar feed, `LINK_TOKEN_PATH`); routes never decide access themselves, they hand the actor
   to the services.
@@ -27,10 +27,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from comity.domain.actors import Actor
-from comity.errors import AccessDenied
+from comity.errors import AccessDenied, NotAuthenticated, PasswordChangeRequired
 from comity.persistence.db import read_only_session, write_session
 from comity.persistence.models.accounts import Account
-from comity.services import accounts, authz
+from comity.services import accounts, audit
 from comity.web.security import SAFE_METHODS, SESSION_COOKIE, path_target
 
 
@@ -75,12 +75,12 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         with session.begin():
             yield session
-    except accounts.NotAuthenticated:
+    except NotAuthenticated:
         raise
     except AccessDenied as denial:
         actor: Actor = getattr(request.state, "actor", None) or accounts.ANONYMOUS
         with write_session(engine) as fresh, fresh.begin():
-            authz.record_denial(fresh, actor, denial)
+            audit.record_denial(fresh, actor, denial)
         raise
     finally:
         session.close()
@@ -127,13 +127,6 @@ cookie_scheme = APIKeyCookie(
     description="The session cookie set by `POST /api/session`; state-changing requests "
     "must also send the session's `X-CSRF-Token`.",
 )
-
-
-class PasswordChangeRequired(AccessDenied):
-    """The account signed in with a one-time password and has not chosen its own yet: the API
-    answers 403, the pages send the person to the password form."""
-
-    code = "auth.password_change_required"
 
 
 #: Everything a person who signed in with a one-time password may still reach, by path (every
@@ -190,7 +183,7 @@ def get_principal(
     if bearer is not None:
         found = accounts.resolve_token(session, bearer, now=now)
         if found is None:
-            raise accounts.NotAuthenticated(
+            raise NotAuthenticated(
                 "the API token is unknown, revoked or expired", reason="issue a new token"
             )
         account, token = found
@@ -233,7 +226,7 @@ def _link_token_principal(
         return None
     found = accounts.resolve_token(session, secret[:_LINK_TOKEN_MAX], now=now)
     if found is None or not LINK_TOKEN_SCOPES & set(found[1].scopes.split()):
-        raise accounts.NotAuthenticated(
+        raise NotAuthenticated(
             "the link's token is unknown, revoked, expired or not for this feed",
             reason="use an API token with the calendar scope",
         )
@@ -291,7 +284,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
 
 async def require_principal(principal: OptionalPrincipal) -> Principal:
     if principal is None:
-        raise accounts.NotAuthenticated(
+        raise NotAuthenticated(
             "sign in first", reason="send the session cookie or an Authorization: Bearer token"
         )
     return principal

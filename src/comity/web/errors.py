@@ -25,10 +25,12 @@ from comity.errors import (
     IntegrityFailure,
     InvalidInput,
     InvalidTransition,
+    NotAuthenticated,
     NotFound,
+    SignInRefused,
+    Throttled,
     Unavailable,
 )
-from comity.services.accounts import NotAuthenticated, SignInRefused, Throttled
 
 #: THE mapping from error family to HTTP status; most specific first (first match wins).
 #: IntegrityFailure is a 500 on purpose: stored history failed verification, which is the

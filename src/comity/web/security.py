@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from comity.crypto import tokens
 from comity.errors import AccessDenied
 from comity.persistence.db import write_session
-from comity.services import accounts, authz
+from comity.services import accounts, audit
 
 SESSION_COOKIE = "comity_session"
 CSRF_COOKIE = "comity_csrf"
@@ -211,7 +211,7 @@ def _record_csrf_refusal(request: Request, denial: AccessDenied) -> None:
             account = accounts.resolve_session(session, session_secret, now=now)
             if account is not None:
                 actor = accounts.actor_for(session, account, today=now.date())
-        authz.record_denial(session, actor, denial)
+        audit.record_denial(session, actor, denial)
 
 
 # --- middleware ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comity.domain.actors import Actor
-from comity.errors import AccessDenied, Conflict, InvalidInput
+from comity.errors import AccessDenied, Conflict, InvalidInput, SignInRefused, Throttled
 from comity.persistence.models.accounts import Account, ApiToken, WebSession
 from comity.persistence.models.audit import AuditLeaf
 from comity.services import accounts
@@ -128,8 +128,8 @@ def test_sign_in_checks_the_password_and_refuses_a_disabled_account(db_session: 
     accounts.disable_user(db_session, ROOT, "signer", now=NOW)
     disabled = accounts.authenticate(db_session, "signer", PASSWORD, address="a", now=NOW)
     assert isinstance(ok, Account)
-    assert isinstance(wrong, accounts.SignInRefused)
-    assert isinstance(disabled, accounts.SignInRefused)
+    assert isinstance(wrong, SignInRefused)
+    assert isinstance(disabled, SignInRefused)
 
 
 def test_the_throttle_locks_after_the_limit_and_opens_after_the_lockout(
@@ -142,7 +142,7 @@ def test_the_throttle_locks_after_the_limit_and_opens_after_the_lockout(
     refused = accounts.authenticate(
         db_session, "locked", PASSWORD, address="b", now=NOW, policy=policy
     )
-    assert isinstance(refused, accounts.Throttled)
+    assert isinstance(refused, Throttled)
     assert refused.fields["retry_after"] == 600
     later = NOW + timedelta(minutes=10, seconds=1)
     opened = accounts.authenticate(

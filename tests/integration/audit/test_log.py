@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,16 +16,25 @@ from comity.crypto import signing
 from comity.domain.actors import Actor
 from comity.domain.audit import merkle, tiles
 from comity.domain.audit import note as notes
+from comity.domain.audit.leaves import commitment
 from comity.errors import AccessDenied, Conflict, IntegrityFailure, InvalidInput
 from comity.persistence import migrate
 from comity.persistence.db import write_session
-from comity.persistence.models.audit import AuditCheckpoint, AuditHead, AuditLeaf, AuditNode
+from comity.persistence.models.audit import (
+    AuditCheckpoint,
+    AuditHead,
+    AuditLeaf,
+    AuditNode,
+    AuditSalt,
+)
 from comity.services import audit
+from comity.services.audit.export_verification import HASH_TILE
 from tests.conftest import Database
+from tests.unit.audit.trees import MemoryTree, signer_from_seed
 
 ACTOR = Actor(person="ayse", party="TUR")
 OPERATOR = Actor.local_operator("op")
-SIGNER = signing.signer_from_seed("comity/local", bytes(range(32)))
+SIGNER = signer_from_seed("comity/local", bytes(range(32)))
 
 
 def append(session: Session, count: int, prefix: str = "a") -> list[AuditLeaf]:
@@ -43,7 +53,7 @@ def append(session: Session, count: int, prefix: str = "a") -> list[AuditLeaf]:
 def test_every_complete_subtree_is_stored_once_and_matches_the_leaves(db_session: Session) -> None:
     append(db_session, 37)
     leaves = db_session.scalars(select(AuditLeaf).order_by(AuditLeaf.index)).all()
-    tree = merkle.MemoryTree([leaf.leaf_hash for leaf in leaves])
+    tree = MemoryTree([leaf.leaf_hash for leaf in leaves])
     nodes = db_session.scalars(select(AuditNode)).all()
     assert len(nodes) == sum(len(level) for level in tree.levels[1:])
     assert all(tree.node(n.level, n.index) == n.hash for n in nodes)
@@ -74,8 +84,12 @@ def test_a_leaf_names_its_log_index_actor_action_and_record_and_only_commitments
     assert body["record"] == {"type": "agreement", "id": "tr-az"}
     assert body["after"].startswith("sha256:")
     assert b"secret" not in leaf.leaf
-    assert audit.check_commitment(db_session, leaf.index, "after", {"title": "secret B"})
-    assert not audit.check_commitment(db_session, leaf.index, "after", {"title": "secret A"})
+    # Whoever holds the state and this node's salt can open the commitment; nobody else can.
+    salt = db_session.get(AuditSalt, leaf.index)
+    assert salt is not None
+    assert salt.after is not None
+    assert body["after"] == commitment({"title": "secret B"}, salt.after)
+    assert body["after"] != commitment({"title": "secret A"}, salt.after)
 
 
 def test_the_origin_is_fixed_by_the_first_append_and_a_different_one_is_refused(
@@ -216,9 +230,34 @@ def test_an_export_verifies_with_only_the_public_key_and_a_changed_leaf_is_named
     with pytest.raises(IntegrityFailure) as failure:
         audit.verify_export(tmp_path / "export", SIGNER.vkey)
     assert failure.value.fields["index"] == 7
-    other = signing.signer_from_seed("comity/local", bytes(32))
+    other = signer_from_seed("comity/local", bytes(32))
     with pytest.raises(IntegrityFailure):
         audit.verify_export(tmp_path / "export", other.vkey)
+
+
+def test_export_files_are_read_as_regular_files_within_their_size_or_refused(
+    db_session: Session, tmp_path: Path
+) -> None:
+    # The other party's files are read as a person's files are: no FIFO is ever waited on (a
+    # pipe with no writer would hang an unbounded read), nothing beyond the limit is read.
+    append(db_session, 3)
+    audit.checkpoint(db_session, OPERATOR, SIGNER)
+    export = tmp_path / "export"
+    audit.export(db_session, export)
+    tile = export / "tile/0/000.p/3"
+    tile.write_bytes(bytes(HASH_TILE.limit + 1))
+    with pytest.raises(InvalidInput) as too_large:
+        audit.verify_export(export, SIGNER.vkey)
+    assert (too_large.value.code, too_large.value.location) == ("file.too_large", str(tile))
+    tile.unlink()
+    os.mkfifo(tile)
+    with pytest.raises(InvalidInput) as fifo:
+        audit.verify_export(export, SIGNER.vkey)
+    assert fifo.value.code == "file.not_regular"
+    tile.unlink()
+    with pytest.raises(IntegrityFailure) as missing:
+        audit.verify_export(export, SIGNER.vkey)
+    assert missing.value.code == "audit.export_incomplete"
 
 
 def test_an_export_with_tiles_of_every_level_verifies_and_a_changed_upper_tile_is_named(

@@ -12,17 +12,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from comity.crypto import signing
 from comity.domain.actors import Actor
 from comity.errors import IntegrityFailure
 from comity.persistence import migrate
 from comity.persistence.db import write_session
 from comity.services import audit
+from comity.services.audit import verification
 from tests.conftest import Database
+from tests.unit.audit.trees import signer_from_seed
 
 ACTOR = Actor(person="ayse", party="TUR")
 OPERATOR = Actor.local_operator("op")
-SIGNER = signing.signer_from_seed("comity/local", bytes(range(32)))
+SIGNER = signer_from_seed("comity/local", bytes(range(32)))
 SIZE = 20
 TABLES = ("audit_leaf", "audit_node", "audit_checkpoint")
 
@@ -178,8 +179,8 @@ def chunking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     """Verify in one chunk (the default size) or in chunks of four leaves, so that tampering
     is also met across chunk boundaries and in subtrees above a chunk."""
     if request.param == "chunks of 4":
-        monkeypatch.setattr(audit, "_CHUNK_LEVEL", 2)
-        monkeypatch.setattr(audit, "VERIFY_CHUNK", 4)
+        monkeypatch.setattr(verification, "_CHUNK_LEVEL", 2)
+        monkeypatch.setattr(verification, "VERIFY_CHUNK", 4)
 
 
 @pytest.mark.parametrize(
@@ -221,17 +222,17 @@ def test_a_sound_log_is_verified_in_bulk_without_the_row_by_row_path(
     def refuse(*_: object) -> list[bytes]:
         raise AssertionError("the bulk path rejected a sound chunk")
 
-    monkeypatch.setattr(audit, "_slow_leaves", refuse)
-    monkeypatch.setattr(audit, "_CHUNK_LEVEL", chunk_level)
-    monkeypatch.setattr(audit, "VERIFY_CHUNK", 1 << chunk_level)
-    fast_nodes = audit._fast_nodes
+    monkeypatch.setattr(verification, "_slow_leaves", refuse)
+    monkeypatch.setattr(verification, "_CHUNK_LEVEL", chunk_level)
+    monkeypatch.setattr(verification, "VERIFY_CHUNK", 1 << chunk_level)
+    fast_nodes = verification._fast_nodes
     outcomes: list[bool] = []
 
     def recording(*args: Any) -> bool:
         outcomes.append(fast_nodes(*args))
         return outcomes[-1]
 
-    monkeypatch.setattr(audit, "_fast_nodes", recording)
+    monkeypatch.setattr(verification, "_fast_nodes", recording)
     with write_session(fresh_database.engine) as session, session.begin():
         report = audit.verify(session, [SIGNER.vkey])
     assert (report.leaves, report.checkpoints) == (SIZE, 2)

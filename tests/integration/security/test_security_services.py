@@ -271,3 +271,30 @@ def test_a_denied_grant_is_rolled_back_and_the_denial_is_audited(
     with cli.reading() as session:
         assert security.list_grants(session) == []
         assert _leaves(session) == [("need_to_know.denied", "person:mehmet")]
+
+
+@pytest.mark.parametrize("kind", ["clearance", "need-to-know grant"])
+def test_a_clearance_or_grant_is_never_revoked_before_it_starts(
+    db_session: Session, kind: str
+) -> None:
+    # Both kinds of dated record are revoked by one implementation, with one rule: the first
+    # day without the record is never before its first day.
+    _load_examples(db_session)
+    starts = date(2027, 1, 1)
+    revoke: Callable[..., object]
+    if kind == "clearance":
+        record_id = _clear_elvin(db_session, valid_from=starts)
+        revoke = security.revoke_clearance
+    else:
+        grant = security.add_need_to_know(
+            db_session, OFFICER, "elvin", compartment="ALPHA", reason="ALPHA", valid_from=starts
+        )
+        assert grant.id is not None
+        record_id = int(grant.id)
+        revoke = security.revoke_need_to_know
+    size = _size(db_session)
+    with pytest.raises(InvalidInput, match=f"cannot revoke {kind} {record_id} before it starts"):
+        revoke(db_session, OFFICER, record_id, on=date(2026, 12, 31), reason="never started")
+    assert _size(db_session) == size
+    revoke(db_session, OFFICER, record_id, on=starts, reason="cancelled on its first day")
+    assert _leaves(db_session, size)[0][0].endswith(".revoke")

@@ -26,7 +26,7 @@ from comity.domain.actors import Actor
 from comity.persistence import migrate
 from comity.persistence.db import write_session
 from comity.persistence.models.audit import AuditHead, AuditLeaf
-from comity.services import accounts, agreements
+from comity.services import accounts, lifecycle
 from comity.web.app import create_app
 from comity.web.settings import WebSettings
 from tests.conftest import BACKENDS, PROJECT_ROOT, Database, Databases, Template
@@ -58,7 +58,7 @@ class Clock:
 def _migrate_and_import_the_example(engine: Engine) -> None:
     migrate.upgrade(engine)
     with write_session(engine) as session, session.begin():
-        agreements.import_agreement(
+        lifecycle.import_agreement(
             session, OPERATOR, text=EXAMPLE_FILE.read_text("utf-8"), source=EXAMPLE_FILE.name
         )
 

@@ -10,10 +10,9 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from comity.domain.lifecycle.engine import DEADLINE_KINDS
+from comity.domain.lifecycle.state import DEADLINE_KINDS
 from comity.persistence.db import write_session
-from comity.services import accounts
-from comity.services import agreements as service
+from comity.services import accounts, lifecycle
 from tests.conftest import Database
 from tests.integration.web.conftest import (
     EXAMPLE_FILE,
@@ -109,7 +108,7 @@ def test_one_agreement_is_read_without_evaluating_every_agreement(
     def no_listing(*args: object, **kwargs: object) -> None:
         raise AssertionError("reading one agreement evaluated them all")
 
-    monkeypatch.setattr(service, "list_agreements", no_listing)
+    monkeypatch.setattr(lifecycle, "list_agreements", no_listing)
     one = client.get(f"/api/agreements/{EXAMPLE_ID}", headers=officer)
     assert one.status_code == 200, one.text
     body = one.json()

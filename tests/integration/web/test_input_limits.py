@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from comity.persistence.db import write_session
-from comity.persistence.models.agreements import AgreementEvent
+from comity.persistence.models.lifecycle import AgreementEvent
 from tests.conftest import Database
 from tests.integration.web.conftest import (
     EXAMPLE_FILE,

@@ -21,7 +21,7 @@ from starlette.routing import Mount
 
 from comity.persistence.db import write_session
 from comity.persistence.models.accounts import Account, RoleAssignment
-from comity.persistence.models.agreements import AgreementEvent
+from comity.persistence.models.lifecycle import AgreementEvent
 from comity.services import accounts
 from comity.web.dependencies import BEFORE_PASSWORD_CHANGE
 from comity.web.security import CSRF_HEADER, SESSION_COOKIE, csrf_token_for_session

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from comity.config import Settings
 from comity.domain.actors import Actor
-from comity.services import accounts, agreements
+from comity.services import accounts, lifecycle
 from comity.web.app import create_app
 from comity.web.settings import WebSettings
 
@@ -54,7 +54,7 @@ def seed(engine: Engine) -> None:
     """Import the example agreement and create the demo people (the database is migrated)."""
     operator = Actor.local_operator("test-setup")
     with Session(engine) as session, session.begin():
-        agreements.import_agreement(
+        lifecycle.import_agreement(
             session, operator, text=EXAMPLE.read_text(encoding="utf-8"), source=EXAMPLE.name
         )
         for person in PEOPLE:

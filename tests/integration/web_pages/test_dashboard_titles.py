@@ -1,12 +1,12 @@
 """The dashboard names each agreement by its title in the reader's language from a titles query,
-without evaluating every agreement's state (`agreements.list_agreements`) to get them."""
+without evaluating every agreement's state (`lifecycle.list_agreements`) to get them."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from comity.services import agreements
+from comity.services import lifecycle
 from tests.integration.web_pages.html_checks import text_of
 
 
@@ -24,7 +24,7 @@ def _no_listing(*args: object, **kwargs: object) -> None:
 def test_the_dashboard_titles_come_from_the_titles_query_in_the_readers_language(
     officer: TestClient, monkeypatch: pytest.MonkeyPatch, lang: str, title: str
 ) -> None:
-    monkeypatch.setattr(agreements, "list_agreements", _no_listing)
+    monkeypatch.setattr(lifecycle, "list_agreements", _no_listing)
     response = officer.get("/", headers={"Accept-Language": lang})
     assert response.status_code == 200
     assert title in text_of(response.text)

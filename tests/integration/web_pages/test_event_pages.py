@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comity.persistence.models.agreements import AgreementEvent
 from comity.persistence.models.audit import AuditLeaf
+from comity.persistence.models.lifecycle import AgreementEvent
 from comity.web.pages import i18n
 from tests.integration.web_pages.conftest import Site
 from tests.integration.web_pages.html_checks import read, section, text_of

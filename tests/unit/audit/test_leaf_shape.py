@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from comity.domain.audit import leaves as bulk
 from comity.domain.audit import merkle
+from tests.unit.audit.trees import MemoryTree
 
 ORIGIN = "comity/local"
 SHAPE = bulk.LeafShape(ORIGIN)
@@ -29,7 +30,7 @@ plain = st.text(
 )
 #: Any string, escapes and all (actor names are only required to be well formed).
 anything = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
-# As `audit._timestamp` writes them (strftime pads years to four digits only from year 1000).
+# As `Leaf.timestamp` writes them (strftime pads years to four digits only from year 1000).
 stamps = st.datetimes(min_value=datetime(1000, 1, 1)).map(
     lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 )
@@ -184,10 +185,10 @@ def test_another_log_s_leaf_or_version_does_not_fit() -> None:
 
 @given(st.lists(st.binary(max_size=8), min_size=1, max_size=300))
 def test_subtree_levels_hold_exactly_the_complete_subtrees(data: list[bytes]) -> None:
-    hashes = bulk.leaf_hashes(data)
+    hashes = merkle.leaf_hashes(data)
     assert hashes == [merkle.leaf_hash(leaf) for leaf in data]
-    tree = merkle.MemoryTree(hashes)
-    levels = bulk.subtree_levels(hashes, 5)
+    tree = MemoryTree(hashes)
+    levels = merkle.subtree_levels(hashes, 5)
     assert len(levels) <= 6
     for level, nodes in enumerate(levels):
         assert len(nodes) == len(data) >> level

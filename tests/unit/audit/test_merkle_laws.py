@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comity.domain.audit import merkle
+from tests.unit.audit.trees import MemoryTree
 
 
 def mth(leaves: list[bytes]) -> bytes:
@@ -65,10 +66,10 @@ def flip(proof: list[bytes], element: int, bit: int) -> list[bytes]:
 @given(leaf_lists)
 def test_the_root_equals_the_recursive_definition_by_every_route(leaves: list[bytes]) -> None:
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
-    tree = merkle.MemoryTree(hashes)
+    tree = MemoryTree(hashes)
     frontier: list[bytes] = []
     for size, hashed in enumerate(hashes):
-        frontier = merkle.append_to_frontier(frontier, size, hashed)
+        frontier = merkle.append_with_nodes(frontier, size, hashed)[0]
     expected = mth(leaves)
     assert merkle.root(hashes) == expected
     assert tree.root() == expected
@@ -91,8 +92,8 @@ def test_every_inclusion_proof_verifies_and_any_bit_flip_fails(
 ) -> None:
     leaves, index = case
     size = data.draw(st.integers(index + 1, len(leaves)))
-    tree = merkle.MemoryTree([merkle.leaf_hash(leaf) for leaf in leaves])
-    proof = merkle.inclusion_proof(index, size, tree.node)
+    tree = MemoryTree([merkle.leaf_hash(leaf) for leaf in leaves])
+    proof = tree.inclusion_proof(index, size)
     assert proof == path(index, leaves[:size])
     root = mth(leaves[:size])
     merkle.verify_inclusion(tree.node(0, index), index, size, proof, root)
@@ -114,7 +115,7 @@ def test_every_inclusion_proof_verifies_and_any_bit_flip_fails(
             except merkle.ProofError:
                 continue
             # A different index may share the proof's shape; then the leaf must still differ.
-            assert merkle.inclusion_proof(wrong_index, size, tree.node) != proof
+            assert tree.inclusion_proof(wrong_index, size) != proof
 
 
 @settings(max_examples=150)
@@ -124,7 +125,7 @@ def test_every_consistency_proof_verifies_and_any_bit_flip_fails(
 ) -> None:
     leaves, size2 = case
     size1 = data.draw(st.integers(1, size2))
-    tree = merkle.MemoryTree([merkle.leaf_hash(leaf) for leaf in leaves])
+    tree = MemoryTree([merkle.leaf_hash(leaf) for leaf in leaves])
     proof = merkle.consistency_proof(size1, size2, tree.node)
     assert proof == (subproof(size1, leaves[:size2], True) if size1 < size2 else [])
     root1, root2 = mth(leaves[:size1]), mth(leaves[:size2])
@@ -149,9 +150,9 @@ def test_every_consistency_proof_verifies_and_any_bit_flip_fails(
 @given(tree_and_index())
 def test_an_index_at_or_beyond_the_size_is_refused(case: tuple[list[bytes], int]) -> None:
     leaves, index = case
-    tree = merkle.MemoryTree([merkle.leaf_hash(leaf) for leaf in leaves])
+    tree = MemoryTree([merkle.leaf_hash(leaf) for leaf in leaves])
     size = index + 1
-    proof = merkle.inclusion_proof(index, size, tree.node)
+    proof = tree.inclusion_proof(index, size)
     try:
         merkle.verify_inclusion(tree.node(0, index), size, size, proof, tree.root(size))
     except merkle.ProofError:
@@ -170,8 +171,8 @@ def test_a_proof_from_the_empty_tree_or_to_a_smaller_tree_is_refused() -> None:
 
 
 def test_a_proof_element_of_the_wrong_length_is_refused() -> None:
-    tree = merkle.MemoryTree([merkle.leaf_hash(bytes([i])) for i in range(5)])
-    proof = merkle.inclusion_proof(1, 5, tree.node)
+    tree = MemoryTree([merkle.leaf_hash(bytes([i])) for i in range(5)])
+    proof = tree.inclusion_proof(1, 5)
     try:
         merkle.verify_inclusion(
             tree.node(0, 1), 1, 5, [*proof[:-1], proof[-1] + b"\0"], tree.root()

@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from comity.domain.lifecycle.agreement_file import parse_agreement_dict
-from comity.domain.lifecycle.engine import LifecycleState, evaluate
+from comity.domain.lifecycle.engine import evaluate
 from comity.domain.lifecycle.model import AgreementSpec
+from comity.domain.lifecycle.state import LifecycleState
 
 BASE: dict[str, Any] = {
     "id": "test-agreement",

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comity.domain.lifecycle.agreement_file import parse_agreement
-from comity.domain.lifecycle.engine import DEADLINE_KINDS, evaluate
+from comity.domain.lifecycle.engine import evaluate
 from comity.domain.lifecycle.model import AgreementSpec
+from comity.domain.lifecycle.state import DEADLINE_KINDS
 from tests.unit.lifecycle.builders import agreement, ev, in_force, multilateral, signed
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "agreements"

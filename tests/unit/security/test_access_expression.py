@@ -148,14 +148,6 @@ def test_tokens_are_exactly_the_terms_written(written: tuple[Node, str]) -> None
     assert parse(text).tokens == terms
 
 
-@given(written_trees(), st.lists(authorization_sets, min_size=1, max_size=3))
-def test_several_authorization_sets_must_all_pass(
-    written: tuple[Node, str], sets: list[frozenset[str]]
-) -> None:
-    expression = parse(written[1])
-    assert expression.evaluate_all(sets) == all(expression.evaluate(s) for s in sets)
-
-
 @given(st.text(alphabet='AB&|()"\\ #', max_size=12))
 def test_any_text_either_parses_or_fails_with_a_position_inside_it(text: str) -> None:
     index = None
@@ -173,14 +165,8 @@ def test_the_empty_expression_allows_everyone_even_without_authorizations() -> N
     empty = parse("")
     assert empty.is_empty
     assert empty.evaluate(set())
-    assert empty.evaluate_all([set(), {"A"}])
     assert empty.tokens == frozenset()
     assert str(empty) == ""
-
-
-def test_no_authorization_sets_at_all_fail_closed() -> None:
-    assert not parse("A").evaluate_all([])
-    assert parse("").evaluate_all([])
 
 
 def test_a_bare_string_is_refused_as_authorizations() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from comity import errors
-from comity.services import accounts
 from comity.web.errors import STATUS, status_for
 
 
@@ -20,9 +19,9 @@ from comity.web.errors import STATUS, status_for
         (errors.Unavailable("x"), 503),
         (errors.IntegrityFailure("x"), 500),
         (errors.ComityError("x"), 400),
-        (accounts.NotAuthenticated("x"), 401),
-        (accounts.SignInRefused("x"), 401),
-        (accounts.Throttled("x", retry_after=5), 429),
+        (errors.NotAuthenticated("x"), 401),
+        (errors.SignInRefused("x"), 401),
+        (errors.Throttled("x", retry_after=5), 429),
         (errors.NotFound("x", code="agreement.not_found"), 404),
     ],
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from babel.messages.pofile import read_po
 
-from comity.domain.lifecycle.engine import DEADLINE_KINDS
+from comity.domain.lifecycle.state import DEADLINE_KINDS
 from comity.web.pages import i18n, vocabulary
 
 ENGINE_KINDS = sorted(DEADLINE_KINDS)

@@ -11,8 +11,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from comity.domain.lifecycle.engine import Status
 from comity.domain.lifecycle.model import DOMESTIC_STEPS, EVENT_KINDS, INSTRUMENTS
+from comity.domain.lifecycle.state import Status
 from comity.web.pages import i18n, vocabulary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]

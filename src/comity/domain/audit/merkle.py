@@ -106,9 +106,32 @@ def push(
     stack.append(carry)
 
 
-def append_to_frontier(frontier: Sequence[bytes], size: int, new_leaf_hash: bytes) -> list[bytes]:
-    """The frontier of a tree of ``size + 1`` leaves, from that of ``size`` leaves."""
-    return append_with_nodes(frontier, size, new_leaf_hash)[0]
+def leaf_hashes(leaves: Sequence[bytes]) -> list[bytes]:
+    """`leaf_hash` of every leaf, in one tight loop (bulk verification and exports)."""
+    sha256 = _sha256
+    return [sha256(b"\x00" + leaf).digest() for leaf in leaves]
+
+
+def subtree_levels(hashes: list[bytes], height: int) -> list[list[bytes]]:
+    """Every complete subtree over `hashes` (which start at a multiple of ``2**height``), level
+    by level up to `height`: ``levels[k][j]`` covers ``hashes[j·2^k : (j+1)·2^k]``.
+
+    An odd hash at the end of a level has no sibling yet and is left out, so each level holds
+    exactly the complete subtrees. One node hash per leaf in total, in list comprehensions.
+    """
+    sha256 = _sha256
+    levels = [hashes]
+    below = hashes
+    for _ in range(height):
+        if len(below) < 2:
+            break
+        pairs = iter(below)
+        below = [
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(pairs, pairs, strict=False)
+        ]
+        levels.append(below)
+    return levels
 
 
 def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
@@ -246,11 +269,6 @@ def hashes_for(ranges: Iterable[tuple[int, int]], node: NodeReader) -> list[byte
     return [fold([node(*n) for n in range_nodes(start, end)]) for start, end in ranges]
 
 
-def inclusion_proof(index: int, size: int, node: NodeReader) -> list[bytes]:
-    """RFC 6962 PATH(index, D[0:size]), reading complete subtrees through `node`."""
-    return hashes_for(inclusion_proof_ranges(index, size), node)
-
-
 def consistency_proof(size1: int, size2: int, node: NodeReader) -> list[bytes]:
     """RFC 6962 PROOF(size1, D[0:size2]), reading complete subtrees through `node`."""
     return hashes_for(consistency_proof_ranges(size1, size2), node)
@@ -261,28 +279,6 @@ def range_hash(start: int, end: int, node: NodeReader) -> bytes:
     if start == end == 0:
         return EMPTY_ROOT
     return fold([node(*n) for n in range_nodes(start, end)])
-
-
-class MemoryTree:
-    """All complete subtrees of a list of leaf hashes, for tests and for checking exports."""
-
-    def __init__(self, leaf_hashes: Sequence[bytes]) -> None:
-        self.levels: list[list[bytes]] = [list(leaf_hashes)]
-        while len(self.levels[-1]) > 1:
-            below = self.levels[-1]
-            self.levels.append(
-                [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
-            )
-
-    @property
-    def size(self) -> int:
-        return len(self.levels[0])
-
-    def node(self, level: int, index: int) -> bytes:
-        return self.levels[level][index]
-
-    def root(self, size: int | None = None) -> bytes:
-        return range_hash(0, self.size if size is None else size, self.node)
 
 
 # --- Verification (RFC 9162 §2.1.3.2 and §2.1.4.2) -----------------------------------------------

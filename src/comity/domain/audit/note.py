@@ -84,22 +84,6 @@ def parse_vkey(text: str) -> VerifierKey:
     return VerifierKey(name, bytes.fromhex(hex_id), sig_type, public_key)
 
 
-def parse_skey(text: str) -> tuple[VerifierKey, bytes]:
-    """Parse a Go ``PRIVATE+KEY+name+hexid+base64(type||seed)`` key (test vectors use them).
-
-    Returns the key's name, id and type (public key left empty: deriving it needs Ed25519) and
-    the 32-byte seed.
-    """
-    parts = text.strip().split("+", 4)
-    if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-        raise InvalidInput("a signer key reads PRIVATE+KEY+NAME+KEYID+KEY", location="key")
-    name, hex_id, encoded = parts[2:]
-    raw = _b64decode(encoded, "the signer key")
-    if not valid_key_name(name) or len(raw) != 33 or raw[0] != SIG_ED25519:
-        raise InvalidInput("not an Ed25519 signer key", location="key")
-    return VerifierKey(name, bytes.fromhex(hex_id), raw[0], b""), raw[1:]
-
-
 @dataclass(frozen=True, slots=True)
 class NoteSignature:
     name: str

@@ -3,11 +3,11 @@
 A tile at level L, index N holds the hashes of the tree nodes at height 8·L with indices
 256·N … 256·N+W-1 (W = 256 for a full tile, fewer for a partial one, path suffix ``.p/W``).
 Level 0 tiles hold leaf hashes; ``tile/entries/N`` holds the leaves themselves as an entry
-bundle (each leaf prefixed by its big-endian uint16 length). The Go sumdb layout (height in
-the path, ``data`` for entries) is parsed too, for its test vectors.
+bundle (each leaf prefixed by its big-endian uint16 length).
 
-Invariant: ``parse`` accepts exactly the paths ``format`` produces (round trip), so two parties
-can never name one tile two ways.
+Invariant: a tile has one path: `tile_path` and `entries_path` write the index one way
+(3-digit groups, all but the last prefixed with x) and the width only for a partial tile, so two
+parties can never name one tile two ways.
 """
 
 from __future__ import annotations
@@ -47,52 +47,6 @@ def _partial(width: int) -> str:
     if not 0 < width <= TILE_WIDTH:
         raise ValueError(f"tile width {width} is not in 1..{TILE_WIDTH}")
     return "" if width == TILE_WIDTH else f".p/{width}"
-
-
-@dataclass(frozen=True, slots=True)
-class Tile:
-    """A tile: height H (8 in C2SP), level L (-1: entry data), index N, width W."""
-
-    height: int
-    level: int
-    index: int
-    width: int
-
-    def go_path(self) -> str:
-        """Go sumdb path ``tile/<H>/<L|data>/<N>[.p/<W>]``."""
-        level = "data" if self.level == -1 else str(self.level)
-        suffix = "" if self.width == 1 << self.height else f".p/{self.width}"
-        return f"tile/{self.height}/{level}/{encode_index(self.index)}{suffix}"
-
-
-def parse_go_tile_path(path: str) -> Tile:
-    """Parse a Go sumdb tile path; anything that does not round-trip is refused."""
-    bad = InvalidInput(f"not a tile path: {path!r}", location="tile")
-    parts = path.split("/")
-    if len(parts) < 4 or parts[0] != "tile":
-        raise bad
-    level_text = "0" if parts[2] == "data" else parts[2]
-    if not parts[1].isdigit() or not level_text.isdigit():
-        raise bad
-    height, level = int(parts[1]), int(level_text)
-    if not 1 <= height <= 30:
-        raise bad
-    width = 1 << height
-    if parts[-2].endswith(".p"):
-        if not parts[-1].isdigit() or not 0 < int(parts[-1]) < width:
-            raise bad
-        width = int(parts[-1])
-        parts = [*parts[:-2], parts[-2][: -len(".p")]]
-    index = 0
-    for element in parts[3:]:
-        digits = element.removeprefix("x")
-        if not digits.isdigit() or int(digits) >= _PATH_BASE:
-            raise bad
-        index = index * _PATH_BASE + int(digits)
-    tile = Tile(height, -1 if parts[2] == "data" else level, index, width)
-    if tile.go_path() != path:
-        raise bad
-    return tile
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
@@ -344,19 +344,6 @@ class AccessExpression:
             # A bare string is a Collection[str] of characters: almost certainly a caller's bug.
             raise TypeError("authorizations must be a collection of terms, not a str")
         return self._check(authorizations)
-
-    def evaluate_all(self, authorization_sets: Iterable[Collection[str]]) -> bool:
-        """True only when every set satisfies the expression (Accumulo's multi-set evaluator).
-
-        Several sets model a chain of entities (a user and the server acting for them). No sets at
-        all is read as one empty set, so a forgotten set denies rather than allows.
-        """
-        evaluated = False
-        for authorizations in authorization_sets:
-            if not self.evaluate(authorizations):
-                return False
-            evaluated = True
-        return evaluated or self._check(frozenset())
 
     def __str__(self) -> str:
         return self._text

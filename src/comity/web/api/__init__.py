@@ -1,4 +1,6 @@
-"""The JSON API under ``/api``: one router per subject in `routes/`, every error documented.
+"""The JSON API under ``/api``: the `router` of every module in `routes/` (one per area, in the
+order of their names, found there: a new area adds its module and edits nothing here), every
+error documented.
 
 Invariant: every operation documents the error statuses it can return with `ErrorBody`, so the
 OpenAPI document (``/api/openapi.json``) describes every response a client can get.
@@ -8,9 +10,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from comity.web.api.routes import agreements as agreement_routes
-from comity.web.api.routes import session as session_routes
-from comity.web.api.routes import users as user_routes
+from comity.discovery import submodules
+from comity.web.api import routes
 from comity.web.errors import error_responses
 
 #: Statuses any operation can answer: malformed request, no or bad credentials, denied,
@@ -19,6 +20,5 @@ from comity.web.errors import error_responses
 COMMON_ERRORS = error_responses(400, 401, 403, 422, 503)
 
 router = APIRouter(prefix="/api", responses=COMMON_ERRORS)
-router.include_router(session_routes.router)
-router.include_router(agreement_routes.router)
-router.include_router(user_routes.router)
+for _area in submodules(routes):
+    router.include_router(_area.router)

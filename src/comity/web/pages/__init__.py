@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from comity.web.pages import errors
-from comity.web.pages.routes import agreements, auth, dashboard, language
+from comity.discovery import submodules
+from comity.web.pages import errors, routes
 
+#: The `router` of every module in `routes/`, in the order of their names (found there: a new
+#: area adds its module and edits nothing here).
 router = APIRouter(include_in_schema=False)
-router.include_router(auth.router)
-router.include_router(language.router)
-router.include_router(dashboard.router)
-router.include_router(agreements.router)
+for _module in submodules(routes):
+    router.include_router(_module.router)
 
 
 def install(app: FastAPI) -> None:

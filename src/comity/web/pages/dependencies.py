@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from comity.services import accounts
+from comity.errors import NotAuthenticated
 from comity.web import security
 from comity.web.dependencies import OptionalPrincipal, Principal, Today, get_today
 from comity.web.pages import i18n
@@ -60,7 +60,7 @@ def error_frame(request: Request) -> Frame:
 
 def require_signed_in(principal: OptionalPrincipal) -> Principal:
     if principal is None:
-        raise accounts.NotAuthenticated("sign in first", reason="this page is for signed-in people")
+        raise NotAuthenticated("sign in first", reason="this page is for signed-in people")
     return principal
 
 

@@ -15,9 +15,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from comity.errors import AccessDenied, ComityError
-from comity.services import accounts
-from comity.web.dependencies import PasswordChangeRequired
+from comity.errors import AccessDenied, ComityError, NotAuthenticated, PasswordChangeRequired
 from comity.web.pages.dependencies import error_frame
 from comity.web.pages.rendering import Frame, is_partial_request, render
 from comity.web.pages.vocabulary import N_
@@ -71,7 +69,7 @@ _NEEDS_ROLE = re.compile(r"^needs the role (?P<roles>[a-z_]+(?: or [a-z_]+)*)$")
 
 
 def _role_needed(error: ComityError, frame: Frame) -> str | None:
-    """A role refusal (`authz.require_role`'s reason) in the reader's language."""
+    """A role refusal (`kernel.require_role`'s reason) in the reader's language."""
     match = _NEEDS_ROLE.match(error.reason or "") if isinstance(error, AccessDenied) else None
     if match is None:
         return None
@@ -80,7 +78,7 @@ def _role_needed(error: ComityError, frame: Frame) -> str | None:
 
 
 def render_page_error(request: Request, error: ComityError, status: int) -> Response:
-    if isinstance(error, accounts.NotAuthenticated):
+    if isinstance(error, NotAuthenticated):
         return _redirect(request, sign_in_location(request))
     if isinstance(error, PasswordChangeRequired):
         return _redirect(request, password_location(request))

@@ -1,1 +1,2 @@
-"""Page routes, one module per subject (sign-in, language, dashboard, agreements)."""
+"""The pages' routes, one module per area (accounts, lifecycle) plus the site's own (dashboard,
+language), each exposing a `router`. `comity.web.pages` includes every one of them."""

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from comity.services import agreements
+from comity.services import lifecycle
 from comity.web.dependencies import SessionDep
 from comity.web.pages.dependencies import PageFrame, SignedIn
 from comity.web.pages.rendering import render
@@ -40,7 +40,7 @@ def dashboard(
     within: int = DEFAULT_WINDOW_DAYS,
 ) -> Response:
     within = min(max(within, 0), MAX_WINDOW_DAYS)
-    titles = agreements.titles(session)
+    titles = lifecycle.titles(session)
     rows = [
         DeadlineRow(
             agreement_id=item.agreement_id,
@@ -51,7 +51,7 @@ def dashboard(
             reason=item.reason,
             days_left=(item.date - frame.today).days,
         )
-        for item in agreements.upcoming_deadlines(session, today=frame.today, within_days=within)
+        for item in lifecycle.upcoming_deadlines(session, today=frame.today, within_days=within)
     ]
     return render(
         request,
@@ -66,4 +66,4 @@ def _title(title: object, lang: str) -> str:
     if not isinstance(title, dict):
         return ""
     text = title.get(lang)
-    return text if isinstance(text, str) else agreements.display_title(title)
+    return text if isinstance(text, str) else lifecycle.display_title(title)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from comity.web.pages import i18n
-from comity.web.pages.routes.auth import safe_next
+from comity.web.pages.routes.accounts import safe_next
 from comity.web.security import is_secure
 
 router = APIRouter()
