@@ -6,13 +6,16 @@ first made plain JSON by `plain` (dates as ISO text, sets as sorted lists, enums
 text in Unicode NFC), then serialised by `canonical_json` (RFC 8785 through the `rfc8785`
 library). Equal values give equal bytes on every node and in every Python process.
 
-Invariant: `plain` is total over the values comity hashes and refuses anything else (a float,
-whose JSON form is not exact for every value, or an arbitrary object) instead of guessing.
+Invariant: `plain` is total over the values comity hashes and refuses anything else (an arbitrary
+object, a NaN or infinite float, an integer beyond JSON's exact range) instead of guessing.
+Finite floats are kept: RFC 8785 gives each one a single text form (ECMAScript's shortest
+round-trip representation), so they hash the same everywhere.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -31,6 +34,10 @@ HASH_PREFIX: Final = "sha256:"
 def plain(value: Any) -> Any:
     """`value` as plain JSON values (see the module docstring)."""
     if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} has no JSON form")
         return value
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
